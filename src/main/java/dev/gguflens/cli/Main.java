@@ -1,0 +1,37 @@
+package dev.gguflens.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code gguflens} command: dispatches to one class per subcommand. */
+@Command(name = "gguflens", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Inspect GGUF files, predict what llama-quantize writes, measure what quantization loses.",
+        subcommands = {CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns the exit code (tests call this instead of {@link #main}). */
+    public static int run(String... args) {
+        return Cli.commandLine().execute(args);
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (inspect, simulate)");
+    }
+
+    /** The version from the jar's manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"gguflens " + (v == null ? "(development build)" : v)};
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package dev.gguflens.gguf;
+
+import java.io.ByteArrayOutputStream;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/** Encodes GGUF header fields (v2/v3 layout: 8-byte lengths and counts) into bytes, in one byte order. */
+final class GgufEncoder {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    private final ByteBuffer scratch;
+
+    GgufEncoder(ByteOrder order) {
+        scratch = ByteBuffer.allocate(8).order(order);
+    }
+
+    long size() {
+        return out.size();
+    }
+
+    byte[] toByteArray() {
+        return out.toByteArray();
+    }
+
+    GgufEncoder raw(byte[] bytes) {
+        out.writeBytes(bytes);
+        return this;
+    }
+
+    GgufEncoder u8(int v) {
+        out.write(v);
+        return this;
+    }
+
+    GgufEncoder i16(int v) {
+        scratch.clear();
+        scratch.putShort((short) v);
+        out.write(scratch.array(), 0, 2);
+        return this;
+    }
+
+    GgufEncoder i32(int v) {
+        scratch.clear();
+        scratch.putInt(v);
+        out.write(scratch.array(), 0, 4);
+        return this;
+    }
+
+    GgufEncoder i64(long v) {
+        scratch.clear();
+        scratch.putLong(v);
+        out.write(scratch.array(), 0, 8);
+        return this;
+    }
+
+    GgufEncoder string(byte[] bytes) {
+        i64(bytes.length);
+        return raw(bytes);
+    }
+
+    GgufEncoder string(String s) {
+        return string(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The value's payload (no type tag); arrays write element type, count and elements. */
+    GgufEncoder value(GgufValue v) {
+        switch (v) {
+            case GgufValue.Int i -> scalarBits(i.type(), i.bits());
+            case GgufValue.Real r -> scalarBits(r.type(), r.bits());
+            case GgufValue.Bool b -> u8(b.raw());
+            case GgufValue.Str s -> string(s.bytes());
+            case GgufArray a -> {
+                i32(a.elementType().id());
+                i64(a.count());
+                if (a.order() == scratch.order() && a.wideLengths()) {
+                    // Same layout as stored: copy the validated bytes as they are (fast for 100k-token vocabularies).
+                    raw(a.data().toArray(ValueLayout.JAVA_BYTE));
+                } else {
+                    for (GgufValue e : a) {
+                        value(e);
+                    }
+                }
+            }
+        }
+        return this;
+    }
+
+    private void scalarBits(GgufValueType type, long bits) {
+        switch (type.size()) {
+            case 1 -> u8((int) bits);
+            case 2 -> i16((int) bits);
+            case 4 -> i32((int) bits);
+            case 8 -> i64(bits);
+            default -> throw new IllegalArgumentException(type.name());
+        }
+    }
+
+    /** Decodes a fixed-size scalar of {@code type} at {@code pos}. */
+    static GgufValue decodeScalar(GgufValueType type, MemorySegment seg, long pos, ByteOrder order) {
+        return switch (type) {
+            case UINT8 -> new GgufValue.Int(type, seg.get(ValueLayout.JAVA_BYTE, pos) & 0xFFL);
+            case INT8 -> new GgufValue.Int(type, seg.get(ValueLayout.JAVA_BYTE, pos));
+            case UINT16 -> new GgufValue.Int(type, seg.get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(order), pos) & 0xFFFFL);
+            case INT16 -> new GgufValue.Int(type, seg.get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(order), pos));
+            case UINT32 -> new GgufValue.Int(type, seg.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(order), pos) & 0xFFFF_FFFFL);
+            case INT32 -> new GgufValue.Int(type, seg.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(order), pos));
+            case UINT64, INT64 -> new GgufValue.Int(type, seg.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(order), pos));
+            case FLOAT32 -> new GgufValue.Real(type, seg.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(order), pos) & 0xFFFF_FFFFL);
+            case FLOAT64 -> new GgufValue.Real(type, seg.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(order), pos));
+            case BOOL -> new GgufValue.Bool(seg.get(ValueLayout.JAVA_BYTE, pos));
+            case STRING, ARRAY -> throw new IllegalArgumentException(type + " is not a scalar");
+        };
+    }
+}

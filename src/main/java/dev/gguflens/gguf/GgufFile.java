@@ -1,0 +1,162 @@
+package dev.gguflens.gguf;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * A GGUF file read and validated by {@link GgufReader}: header, metadata in file order, tensor infos
+ * in file order, and the mapped bytes for tensor data. Close it to unmap the file; values of
+ * {@link GgufArray} read from it are views of the mapping and must not be used after that.
+ */
+public final class GgufFile implements AutoCloseable {
+    private final Path path;
+    private final long fileSize;
+    private final int version;
+    private final ByteOrder byteOrder;
+    private final long alignment;
+    private final long infoEnd;
+    private final long dataOffset;
+    private final List<MetadataEntry> metadata;
+    private final Map<String, MetadataEntry> byKey;
+    private final List<TensorInfo> tensors;
+    private final List<String> warnings;
+    private final MemorySegment mapped;
+    private final Arena arena;
+
+    GgufFile(Path path, long fileSize, int version, ByteOrder byteOrder, long alignment, long infoEnd, long dataOffset,
+             List<MetadataEntry> metadata, List<TensorInfo> tensors, List<String> warnings, MemorySegment mapped, Arena arena) {
+        this.path = path;
+        this.fileSize = fileSize;
+        this.version = version;
+        this.byteOrder = byteOrder;
+        this.alignment = alignment;
+        this.infoEnd = infoEnd;
+        this.dataOffset = dataOffset;
+        this.metadata = List.copyOf(metadata);
+        this.tensors = List.copyOf(tensors);
+        this.warnings = List.copyOf(warnings);
+        this.mapped = mapped;
+        this.arena = arena;
+        Map<String, MetadataEntry> m = new LinkedHashMap<>();
+        for (MetadataEntry e : metadata) {
+            m.put(e.key(), e);
+        }
+        this.byKey = m;
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /** Size of the file on disk, in bytes. */
+    public long fileSize() {
+        return fileSize;
+    }
+
+    /** The GGUF version (1, 2 or 3). */
+    public int version() {
+        return version;
+    }
+
+    public ByteOrder byteOrder() {
+        return byteOrder;
+    }
+
+    /** The data alignment: {@code general.alignment}, else 32. */
+    public long alignment() {
+        return alignment;
+    }
+
+    /** Byte offset where the tensor-info list ends (the unpadded header size). */
+    public long headerEnd() {
+        return infoEnd;
+    }
+
+    /** Absolute byte offset of the data section (as ggml computes it: unpadded when there are no tensors). */
+    public long dataOffset() {
+        return dataOffset;
+    }
+
+    /** Metadata in file order. */
+    public List<MetadataEntry> metadata() {
+        return metadata;
+    }
+
+    /** Tensor infos in file order. */
+    public List<TensorInfo> tensors() {
+        return tensors;
+    }
+
+    /** What the GGUF spec allows but llama.cpp would not load, or what looks odd; one line each. */
+    public List<String> warnings() {
+        return warnings;
+    }
+
+    public Optional<MetadataEntry> entry(String key) {
+        return Optional.ofNullable(byKey.get(key));
+    }
+
+    public Optional<GgufValue> value(String key) {
+        return entry(key).map(MetadataEntry::value);
+    }
+
+    /** A string value; a present key of another type is a format error naming the key. */
+    public Optional<String> string(String key) throws GgufFormatException {
+        MetadataEntry e = byKey.get(key);
+        if (e == null) {
+            return Optional.empty();
+        }
+        if (e.value() instanceof GgufValue.Str s) {
+            return Optional.of(s.text());
+        }
+        throw new GgufFormatException("key '" + key + "' must be a STRING but is " + e.value().type(), e.offset());
+    }
+
+    /** An integer value of any integer type; a present key of another type is a format error. */
+    public OptionalLong integer(String key) throws GgufFormatException {
+        MetadataEntry e = byKey.get(key);
+        if (e == null) {
+            return OptionalLong.empty();
+        }
+        if (e.value() instanceof GgufValue.Int i && !i.exceedsLong()) {
+            return OptionalLong.of(i.bits());
+        }
+        throw new GgufFormatException("key '" + key + "' must be an integer but is " + describe(e.value()), e.offset());
+    }
+
+    /** {@code general.architecture}, or empty when absent. */
+    public Optional<String> architecture() throws GgufFormatException {
+        return string("general.architecture");
+    }
+
+    /** The bytes of a tensor's data (a view of the mapping, in the file's byte order). */
+    public MemorySegment tensorData(TensorInfo t) {
+        if (t.bytes() < 0) {
+            throw new IllegalArgumentException("tensor '" + t.name() + "' has type " + t.type() + " of unknown size");
+        }
+        return mapped.asSlice(dataOffset + t.offset(), t.bytes());
+    }
+
+    /** The whole mapped file. */
+    public MemorySegment bytes() {
+        return mapped;
+    }
+
+    private static String describe(GgufValue v) {
+        return v instanceof GgufArray a ? "an ARRAY of " + a.elementType() : v.type() + " " + v;
+    }
+
+    @Override
+    public void close() {
+        if (arena != null) {
+            arena.close();
+        }
+    }
+}
