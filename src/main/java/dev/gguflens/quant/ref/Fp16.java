@@ -1,0 +1,44 @@
+package dev.gguflens.quant.ref;
+
+/**
+ * ggml's scalar conversions between float and fp16 / bf16 (reference/quantizers.md §4), which differ
+ * from Java's built-ins only for NaN.
+ */
+public final class Fp16 {
+    private Fp16() {
+    }
+
+    /**
+     * fp32 → fp16 as {@code ggml_compute_fp32_to_fp16} (the software path the build uses): round to
+     * nearest even, subnormals kept, overflow to Inf; NaN becomes {@code sign | 0x7E00} (payload dropped).
+     */
+    public static short fromFloat(float f) {
+        if (Float.isNaN(f)) {
+            return (short) (((Float.floatToRawIntBits(f) >>> 16) & 0x8000) | 0x7E00);
+        }
+        return Float.floatToFloat16(f);
+    }
+
+    /** fp16 → fp32, exact; a NaN half keeps its payload but is made quiet (as F16C and ggml do). */
+    public static float toFloat(short h) {
+        if ((h & 0x7C00) == 0x7C00 && (h & 0x03FF) != 0) {
+            int sign = (h & 0x8000) << 16;
+            return Float.intBitsToFloat(sign | 0x7FC00000 | ((h & 0x03FF) << 13));
+        }
+        return Float.float16ToFloat(h);
+    }
+
+    /** fp32 → bf16 as {@code ggml_compute_fp32_to_bf16}: round to nearest even, NaN forced quiet, no flushing. */
+    public static short bf16FromFloat(float f) {
+        int u = Float.floatToRawIntBits(f);
+        if ((u & 0x7FFFFFFF) > 0x7F800000) {
+            return (short) ((u >>> 16) | 0x40);
+        }
+        return (short) ((u + 0x7FFF + ((u >>> 16) & 1)) >>> 16);
+    }
+
+    /** bf16 → fp32: the bits in the upper half. */
+    public static float bf16ToFloat(short b) {
+        return Float.intBitsToFloat((b & 0xFFFF) << 16);
+    }
+}

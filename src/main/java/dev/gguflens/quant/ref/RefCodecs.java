@@ -1,0 +1,25 @@
+package dev.gguflens.quant.ref;
+
+import dev.gguflens.gguf.GgmlType;
+import dev.gguflens.quant.BlockCodec;
+import java.util.List;
+
+/** The table of scalar reference codecs, one per ggml type id (as gguf-py's quants.py registers its classes). */
+public final class RefCodecs {
+    private static final BlockCodec[] BY_ID = new BlockCodec[GgmlType.COUNT];
+
+    static {
+        for (BlockCodec c : List.<BlockCodec>of(
+                new F32Codec(), new F16Codec(), new BF16Codec())) {
+            BY_ID[c.type().id()] = c;
+        }
+    }
+
+    private RefCodecs() {
+    }
+
+    /** The reference codec for {@code type}, or null when there is none. */
+    public static BlockCodec get(GgmlType type) {
+        return type.id() >= 0 && type.id() < BY_ID.length ? BY_ID[type.id()] : null;
+    }
+}

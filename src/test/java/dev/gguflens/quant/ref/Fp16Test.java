@@ -1,0 +1,67 @@
+package dev.gguflens.quant.ref;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** ggml's float conversions and C rounding helpers, checked on the cases reference/quantizers.md §2.1, §4, §5 name. */
+class Fp16Test {
+
+    @Test
+    void everyHalfDecodesExactlyAndNaNsComeOutQuiet() {
+        for (int h = 0; h < 65536; h++) {
+            float f = Fp16.toFloat((short) h);
+            boolean nan = (h & 0x7C00) == 0x7C00 && (h & 0x3FF) != 0;
+            if (nan) {
+                int bits = Float.floatToRawIntBits(f);
+                assertEquals((h & 0x8000) << 16 | 0x7FC00000 | (h & 0x3FF) << 13, bits, "half " + Integer.toHexString(h));
+            } else {
+                assertEquals(Float.floatToRawIntBits(Float.float16ToFloat((short) h)), Float.floatToRawIntBits(f));
+                assertEquals((short) h, Fp16.fromFloat(f), "round trip of half " + Integer.toHexString(h));
+            }
+        }
+        assertEquals(0x7FC02000, Float.floatToRawIntBits(Fp16.toFloat((short) 0x7C01)));
+    }
+
+    @Test
+    void floatToHalfRoundsAsGgml() {
+        assertEquals((short) 0x7E00, Fp16.fromFloat(Float.intBitsToFloat(0x7FA00001)), "NaN payload dropped, quiet");
+        assertEquals((short) 0xFE00, Fp16.fromFloat(Float.intBitsToFloat(0xFFA00000)));
+        assertEquals((short) 0x7C00, Fp16.fromFloat(65520f), "65520 overflows to Inf");
+        assertEquals((short) 0x7BFF, Fp16.fromFloat(Math.nextDown(65520f)));
+        assertEquals((short) 0x0000, Fp16.fromFloat(0x1p-25f), "2^-25 ties to even: 0");
+        assertEquals((short) 0x0001, Fp16.fromFloat(Math.nextUp(0x1p-25f)));
+        assertEquals((short) 0x8000, Fp16.fromFloat(-0.0f));
+    }
+
+    @Test
+    void bf16RoundsToNearestEvenAndKeepsNaNsQuiet() {
+        assertEquals((short) 0x3F80, Fp16.bf16FromFloat(1.0f));
+        assertEquals((short) 0x3F80, Fp16.bf16FromFloat(Float.intBitsToFloat(0x3F808000)), "tie to even (down)");
+        assertEquals((short) 0x3F82, Fp16.bf16FromFloat(Float.intBitsToFloat(0x3F818000)), "tie to even (up)");
+        assertEquals((short) 0x7FC1, Fp16.bf16FromFloat(Float.intBitsToFloat(0x7F810000)), "signalling NaN made quiet");
+        assertEquals((short) 0x0001, Fp16.bf16FromFloat(Float.intBitsToFloat(0x00010000)), "subnormal kept");
+        assertEquals(1.0f, Fp16.bf16ToFloat((short) 0x3F80));
+    }
+
+    @Test
+    void cRoundingHelpers() {
+        assertEquals(0, QuantMath.nearestInt(0.5f));
+        assertEquals(2, QuantMath.nearestInt(1.5f));
+        assertEquals(2, QuantMath.nearestInt(2.5f));
+        assertEquals(-2, QuantMath.nearestInt(-2.5f));
+        assertEquals(0, QuantMath.nearestInt(Float.NaN));
+        assertEquals(-4194304, QuantMath.nearestInt(Float.POSITIVE_INFINITY));
+        assertEquals(Integer.MIN_VALUE, QuantMath.cvtt(Float.NaN));
+        assertEquals(Integer.MIN_VALUE, QuantMath.cvtt(3e9f));
+        assertEquals(-7, QuantMath.cvtt(-7.9f));
+        assertEquals(123, (byte) QuantMath.cvtt(635f) & 0xFF, "int8 cast keeps the low bits");
+        assertEquals(1.0f, QuantMath.roundf(0.5f));
+        assertEquals(-3.0f, QuantMath.roundf(-2.5f));
+        assertEquals(0.0f, QuantMath.roundf(0.49999997f));
+        assertTrue(Float.floatToRawIntBits(QuantMath.roundf(-0.3f)) == 0x80000000, "roundf(-0.3) is -0");
+        assertEquals(0, QuantMath.lroundfToInt(Float.NaN));
+        assertEquals(3, QuantMath.lroundfToInt(2.5f));
+    }
+}
