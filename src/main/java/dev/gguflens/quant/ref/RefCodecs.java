@@ -10,7 +10,8 @@ public final class RefCodecs {
 
     static {
         for (BlockCodec c : List.<BlockCodec>of(
-                new F32Codec(), new F16Codec(), new BF16Codec())) {
+                new F32Codec(), new F16Codec(), new BF16Codec(),
+                new Q2KCodec(), new Q3KCodec(), new Q4KCodec(), new Q5KCodec(), new Q6KCodec(), new Q8KCodec())) {
             BY_ID[c.type().id()] = c;
         }
     }

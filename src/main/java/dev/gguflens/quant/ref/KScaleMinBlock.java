@@ -1,0 +1,87 @@
+package dev.gguflens.quant.ref;
+
+/**
+ * The part Q4_K and Q5_K share (reference/quantizers.md §3 Q4_K steps 1–3, Q5_K): per 32-value
+ * sub-block a scale and min from {@code make_qkx2_quants}, both packed as 6-bit values against the fp16
+ * super-scales {@code d} and {@code dmin} (header: d @0, dmin @2, 12 scale bytes @4), then every
+ * value re-quantized with the stored (rounded) scales. The two types differ only in their level count
+ * and search range, and in how they pack the levels afterwards.
+ */
+final class KScaleMinBlock {
+    static final int QK_K = 256;
+    static final int D = 0;
+    static final int DMIN = 2;
+    static final int SCALES = 4;
+
+    /** Per-call scratch (the C function's stack arrays), so the codecs themselves stay stateless. */
+    static final class Work {
+        /** The levels of the last quantized block, 0..nmax, in value order. */
+        final int[] L = new int[QK_K];
+        final int[] laux = new int[32];
+        final float[] weights = new float[32];
+        final float[] mins = new float[QK_K / 32];
+        final float[] scales = new float[QK_K / 32];
+    }
+
+    private KScaleMinBlock() {
+    }
+
+    /**
+     * Writes d, dmin and the 12 scale bytes of the block at {@code yo} for the 256 values at {@code xo},
+     * and leaves their levels (0..nmax) in {@code w.L}.
+     */
+    static void quantizeLevels(float[] x, int xo, byte[] y, int yo, int nmax, float rmin, int nstep, Work w) {
+        int[] L = w.L;
+        // step 1: weights av_x + |x|, with av_x the RMS of the sub-block (sum sequential from 0)
+        float maxScale = 0;
+        float maxMin = 0;
+        for (int j = 0; j < QK_K / 32; j++) {
+            float sumX2 = 0;
+            for (int l = 0; l < 32; l++) {
+                float v = x[xo + 32 * j + l];
+                sumX2 += v * v;
+            }
+            float avX = (float) Math.sqrt(sumX2 / 32); // sqrtf: the double root rounds to the same float
+            for (int l = 0; l < 32; l++) {
+                w.weights[l] = avX + Math.abs(x[xo + 32 * j + l]);
+            }
+            w.scales[j] = ScaleMinQuants.quantize(32, nmax, x, xo + 32 * j, w.weights, L, 32 * j,
+                    w.mins, j, w.laux, rmin, 0.1f, nstep, false);
+            if (w.scales[j] > maxScale) {
+                maxScale = w.scales[j];
+            }
+            if (w.mins[j] > maxMin) {
+                maxMin = w.mins[j];
+            }
+        }
+        // step 2: 6-bit scales and mins; C stores NI in a uint8 before MIN(63, ·), so a negative NI becomes 63
+        float invScale = maxScale > 0 ? 63.0f / maxScale : 0.0f;
+        float invMin = maxMin > 0 ? 63.0f / maxMin : 0.0f;
+        for (int j = 0; j < QK_K / 32; j++) {
+            int ls = Math.min(63, QuantMath.nearestInt(invScale * w.scales[j]) & 0xFF);
+            int lm = Math.min(63, QuantMath.nearestInt(invMin * w.mins[j]) & 0xFF);
+            KScaleMin6.put(y, yo + SCALES, j, ls, lm);
+        }
+        QuantMath.putU16(y, yo + D, Fp16.fromFloat(maxScale / 63.0f));
+        QuantMath.putU16(y, yo + DMIN, Fp16.fromFloat(maxMin / 63.0f));
+        // step 3: re-quantize with the stored scales; a zero scale keeps make_qkx2_quants' levels
+        float d = QuantMath.f16(y, yo + D);
+        float dmin = QuantMath.f16(y, yo + DMIN);
+        for (int j = 0; j < QK_K / 32; j++) {
+            float dd = d * KScaleMin6.scale(y, yo + SCALES, j);
+            if (dd == 0) {
+                continue;
+            }
+            float dm = dmin * KScaleMin6.min(y, yo + SCALES, j);
+            for (int ii = 0; ii < 32; ii++) {
+                int l = QuantMath.nearestInt((x[xo + 32 * j + ii] + dm) / dd);
+                L[32 * j + ii] = Math.clamp(l, 0, nmax);
+            }
+        }
+    }
+
+    /** Whether the block at {@code p} has a NaN or infinite d or dmin (what ggml_validate_row_data rejects). */
+    static boolean invalidScales(byte[] data, int p) {
+        return QuantMath.f16NonFinite(data, p + D) || QuantMath.f16NonFinite(data, p + DMIN);
+    }
+}
