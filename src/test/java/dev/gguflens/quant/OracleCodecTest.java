@@ -16,7 +16,7 @@ class OracleCodecTest {
 
     /** The types llama.cpp's outputs in the oracle hold, each of which gguflens must quantize. */
     static Stream<GgmlType> oracleTypes() {
-        return Stream.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16);
+        return Stream.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.IQ3_S);
     }
 
     @ParameterizedTest
