@@ -17,7 +17,8 @@ class OracleCodecTest {
     /** The types llama.cpp's outputs in the oracle hold, each of which gguflens must quantize. */
     static Stream<GgmlType> oracleTypes() {
         return Stream.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16,
-                GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K);
+                GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K,
+                GgmlType.IQ3_S);
     }
 
     @ParameterizedTest

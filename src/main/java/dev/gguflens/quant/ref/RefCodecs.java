@@ -11,7 +11,9 @@ public final class RefCodecs {
     static {
         for (BlockCodec c : List.<BlockCodec>of(
                 new F32Codec(), new F16Codec(), new BF16Codec(),
-                new Q2KCodec(), new Q3KCodec(), new Q4KCodec(), new Q5KCodec(), new Q6KCodec(), new Q8KCodec())) {
+                new Q2KCodec(), new Q3KCodec(), new Q4KCodec(), new Q5KCodec(), new Q6KCodec(), new Q8KCodec(),
+                new Iq2XxsCodec(), new Iq2XsCodec(), new Iq2SCodec(), new Iq3XxsCodec(), new Iq1SCodec(), new Iq1MCodec(),
+                new Iq3SCodec())) {
             BY_ID[c.type().id()] = c;
         }
     }
