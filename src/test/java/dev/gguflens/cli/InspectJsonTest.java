@@ -294,6 +294,21 @@ class InspectJsonTest {
         assertEquals("[\"x\"]", inner.get(1).get("values").toString());
     }
 
+    @Test
+    void bigEndianFilesSaySo(@TempDir Path tmp) throws Exception {
+        List<MetadataEntry> md = List.of(Fixtures.str("general.architecture", "llama"), Fixtures.u32("llama.block_count", 3));
+        dev.gguflens.gguf.GgufWriter.Layout layout = dev.gguflens.gguf.GgufWriter.layout(md,
+                List.of(Fixtures.tensor("t", GgmlType.F32, 8)), 32, java.nio.ByteOrder.BIG_ENDIAN);
+        Path f = tmp.resolve("be.gguf");
+        dev.gguflens.gguf.GgufWriter.write(f, layout, (t, out) -> out.write(java.nio.ByteBuffer.allocate((int) t.bytes())));
+        JsonNode got = inspectJson("inspect", "--json", f.toString());
+        assertEquals("big", got.get("byteOrder").asText());
+        assertEquals(3, got.get("summary").get("layers").asInt());
+        assertEquals("[8]", got.get("tensors").get(0).get("shape").toString());
+        CommandRun text = CommandRun.of("inspect", f.toString());
+        assertTrue(text.out().contains("Format:           GGUF v3, big-endian, alignment 32"), text.out());
+    }
+
     static List<String> names(JsonNode tensors) {
         List<String> out = new ArrayList<>();
         for (Iterator<JsonNode> it = tensors.elements(); it.hasNext(); ) {
