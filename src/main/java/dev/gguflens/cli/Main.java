@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code gguflens} command: dispatches to one class per subcommand. */
 @Command(name = "gguflens", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Inspect GGUF files, predict what llama-quantize writes, measure what quantization loses.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {InspectCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -18,7 +18,11 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns the exit code (tests call this instead of {@link #main}). */
     public static int run(String... args) {
-        return Cli.commandLine().execute(args);
+        CommandLine cl = Cli.commandLine();
+        int code = cl.execute(args);
+        cl.getOut().flush();
+        cl.getErr().flush();
+        return code;
     }
 
     @Override

@@ -1,0 +1,46 @@
+package dev.gguflens.cli;
+
+import dev.gguflens.gguf.GgufFile;
+import dev.gguflens.gguf.GgufFormatException;
+import dev.gguflens.gguf.GgufReader;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/** Opens the files commands read, turning every way that can fail into a {@link FileFailure}. */
+public final class InputFiles {
+    private InputFiles() {
+    }
+
+    /** Opens and validates a GGUF file: an invalid file fails with exit code 3, an unreadable one with 5. */
+    public static GgufFile openGguf(Path path) throws FileFailure {
+        // Checked here rather than left to the reader so the message does not repeat the path printed before it.
+        if (Files.isDirectory(path)) {
+            throw new FileFailure(path, "is a directory, not a GGUF file", ExitCode.IO, null);
+        }
+        try {
+            return GgufReader.open(path);
+        } catch (GgufFormatException e) {
+            throw new FileFailure(path, e.getMessage(), ExitCode.INVALID_GGUF, e);
+        } catch (IOException e) {
+            throw new FileFailure(path, reason(e), ExitCode.IO, e);
+        }
+    }
+
+    /** A one-line reason for an I/O failure, without repeating the file name the caller prints. */
+    static String reason(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+}

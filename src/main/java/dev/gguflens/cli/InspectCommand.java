@@ -1,0 +1,136 @@
+package dev.gguflens.cli;
+
+import dev.gguflens.gguf.GgufFile;
+import dev.gguflens.gguf.ModelSummary;
+import dev.gguflens.gguf.TensorInfo;
+import dev.gguflens.report.InspectJsonRenderer;
+import dev.gguflens.report.InspectMarkdownRenderer;
+import dev.gguflens.report.InspectReport;
+import dev.gguflens.report.InspectTextRenderer;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code gguflens inspect FILE}: everything inside a GGUF file, from its header alone. */
+@Command(name = "inspect", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+        headerHeading = "%n", header = "Show what is inside a GGUF file.",
+        synopsisHeading = "%nUsage: ",
+        descriptionHeading = "%n",
+        description = {
+            "Prints what a GGUF file holds, from its header alone, so a file of any size",
+            "lists in a moment:",
+            "",
+            "  Summary       architecture, model name, parameter count, file type, file",
+            "                size, bytes of tensor data, bits per weight, context length,",
+            "                layers, attention heads and KV heads, experts, vocabulary.",
+            "  Tensor types  per ggml type: tensors, parameters, bytes, share of the bytes.",
+            "  Metadata      every key with its type and value; arrays as element type",
+            "                and count (STRING[512]) with their first elements.",
+            "  Tensors       index, name, shape, type, size and data offset of each.",
+            "  Warnings      what the format allows but llama.cpp would refuse, and keys",
+            "                whose type does not fit their meaning.",
+            "",
+            "Parameters and bits per weight are counted as llama.cpp counts them: over",
+            "every tensor, bits per weight = tensor bytes x 8 / parameters. Without a",
+            "general.file_type key, the file type is llama.cpp's guess from the most",
+            "frequent tensor type, marked as guessed. Shapes are in ggml order (ne[0],",
+            "the row length, first); offsets are relative to the data section.",
+            "",
+            "Text from the file is printed with control characters, bidi overrides and",
+            "other invisible characters escaped (\\x1b, \\r, \\u202e; a backslash as \\\\),",
+            "so a file cannot act on your terminal. Results go to standard output,",
+            "errors to standard error.",
+        },
+        parameterListHeading = "%nParameters:%n",
+        optionListHeading = "%nOptions:%n",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:the file was listed",
+            "2:bad usage (unknown option, invalid --tensors expression)",
+            "3:the file is not a valid GGUF file (the message names the problem and its byte offset)",
+            "5:the file cannot be read (missing, a directory, no permission)",
+        },
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  gguflens inspect model.gguf",
+            "  gguflens inspect --no-metadata --tensors 'blk\\.0\\.' model.gguf",
+            "  gguflens inspect --json model.gguf > model.json",
+            "  gguflens inspect --markdown --no-tensors model.gguf > model.md",
+            "",
+            "The JSON output is a stable, versioned contract: see docs/json.md.%n",
+        })
+final class InspectCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "The GGUF file to inspect.")
+    Path file;
+
+    @Option(names = "--json", description = "Print JSON instead of text (all values in full; see docs/json.md).")
+    boolean json;
+
+    @Option(names = "--markdown", description = "Print markdown tables instead of text.")
+    boolean markdown;
+
+    @Option(names = "--tensors", paramLabel = "REGEX", converter = RegexConverter.class,
+            description = "List only the tensors whose name contains a match of this Java regular expression "
+                    + "(e.g. 'attn_(q|k)' or '^blk\\.0\\.'). The summary and type table still cover every tensor.")
+    Pattern tensorFilter;
+
+    @Option(names = "--no-tensors", description = "Leave out the list of tensors.")
+    boolean noTensors;
+
+    @Option(names = "--no-metadata", description = "Leave out the metadata.")
+    boolean noMetadata;
+
+    @Option(names = {"--full", "--full-arrays"},
+            description = "Show metadata values in full: every array element and whole long strings (such as "
+                    + "chat templates). By default text and markdown show the first elements and the start of "
+                    + "long strings, and say how much is left out.")
+    boolean full;
+
+    @Override
+    public Integer call() throws FileFailure, java.io.IOException {
+        if (json && markdown) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--json and --markdown cannot be used together");
+        }
+        try (GgufFile f = InputFiles.openGguf(file)) {
+            ModelSummary summary = ModelSummary.of(f);
+            List<TensorInfo> tensors = noTensors ? null
+                    : tensorFilter == null ? f.tensors()
+                    : f.tensors().stream().filter(t -> tensorFilter.matcher(t.name()).find()).toList();
+            InspectReport report = new InspectReport(f, summary, !noMetadata, tensors,
+                    noTensors || tensorFilter == null ? null : tensorFilter.pattern(), full);
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                InspectJsonRenderer.render(report, out);
+            } else if (markdown) {
+                InspectMarkdownRenderer.render(report, out);
+            } else {
+                InspectTextRenderer.render(report, out);
+            }
+        }
+        return ExitCode.OK;
+    }
+
+    /** Compiles a regular expression, failing with one line (not the multi-line JDK message) when it is invalid. */
+    static final class RegexConverter implements CommandLine.ITypeConverter<Pattern> {
+        @Override
+        public Pattern convert(String value) {
+            try {
+                return Pattern.compile(value);
+            } catch (PatternSyntaxException e) {
+                throw new CommandLine.TypeConversionException("invalid regular expression '" + value + "': "
+                        + e.getDescription() + (e.getIndex() >= 0 ? " at index " + e.getIndex() : ""));
+            }
+        }
+    }
+}

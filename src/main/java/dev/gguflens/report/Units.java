@@ -1,0 +1,54 @@
+package dev.gguflens.report;
+
+import java.util.Locale;
+
+/** Number formats for people: byte sizes in binary units, counts with digit grouping, llama.cpp's parameter scale. */
+public final class Units {
+    private static final String[] BINARY = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+
+    private Units() {
+    }
+
+    /** A byte size in binary units with two decimals ({@code 2.75 MiB}); under 1 KiB in bytes ({@code 20 B}). */
+    public static String bytes(long n) {
+        if (n < 1024) {
+            return n + " B";
+        }
+        double v = n;
+        int unit = -1;
+        while (v >= 1024 && unit < BINARY.length - 1) {
+            v /= 1024;
+            unit++;
+        }
+        return String.format(Locale.ROOT, "%.2f %s", v, BINARY[unit]);
+    }
+
+    /** A size for a summary: {@code 2.75 MiB (2,888,704 bytes)}, or just {@code 152 bytes} under 1 KiB. */
+    public static String bytesExact(long n) {
+        return n < 1024 ? n + " bytes" : bytes(n) + " (" + count(n) + " bytes)";
+    }
+
+    /** A count with thousands grouped by commas ({@code 1,443,072}). */
+    public static String count(long n) {
+        return String.format(Locale.ROOT, "%,d", n);
+    }
+
+    /** A parameter count as llama.cpp prints it: decimal K, M, B or T with two decimals ({@code 1.44 M}). */
+    public static String parameters(long n) {
+        if (n >= 1_000_000_000_000L) {
+            return String.format(Locale.ROOT, "%.2f T", n * 1e-12);
+        }
+        if (n >= 1_000_000_000L) {
+            return String.format(Locale.ROOT, "%.2f B", n * 1e-9);
+        }
+        if (n >= 1_000_000L) {
+            return String.format(Locale.ROOT, "%.2f M", n * 1e-6);
+        }
+        return String.format(Locale.ROOT, "%.2f K", n * 1e-3);
+    }
+
+    /** A share 0..1 as a percentage with one decimal ({@code 95.5%}). */
+    public static String percent(double share) {
+        return String.format(Locale.ROOT, "%.1f%%", share * 100);
+    }
+}
