@@ -116,9 +116,9 @@ public record LlamaFileType(int id, String enumName, String shortName, String la
                 .findFirst();
     }
 
-    /** The text form: short name and label, e.g. {@code Q4_K_M (Q4_K - Medium)}. */
+    /** The text form: short name and label, e.g. {@code Q4_K_M (Q4_K - Medium)}; just {@code Q8_0} where the label says no more. */
     public String display() {
-        return shortName + " (" + label + ")";
+        return label.equals(shortName) ? shortName : shortName + " (" + label + ")";
     }
 
     @Override

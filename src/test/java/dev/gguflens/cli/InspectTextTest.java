@@ -47,7 +47,7 @@ class InspectTextTest {
         assertEquals("llama", summaryValue(run, "Architecture"));
         assertEquals("tiny-gqa", summaryValue(run, "Name"));
         assertEquals("1.44 M (1,443,072)", summaryValue(run, "Parameters"));
-        assertEquals("F16 (F16)", summaryValue(run, "File type"));
+        assertEquals("F16", summaryValue(run, "File type"));
         assertEquals("2.77 MiB (2,901,760 bytes)", summaryValue(run, "File size"));
         // 1,441,792 F16 weights x 2 + 1,280 F32 norm weights x 4 = 2,888,704 bytes; x 8 / 1,443,072 = 16.014
         assertEquals("2.75 MiB (2,888,704 bytes) in 21 tensors", summaryValue(run, "Tensor data"));
