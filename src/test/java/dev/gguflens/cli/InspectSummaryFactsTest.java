@@ -58,7 +58,7 @@ class InspectSummaryFactsTest {
 
         Path f = Fixtures.write(tmp.resolve("guessed.gguf"), llama(), tensors);
         CommandRun text = CommandRun.of("inspect", f.toString());
-        assertTrue(text.out().contains("File type:        Q8_0 (Q8_0), guessed from the tensor types (no general.file_type)"),
+        assertTrue(text.out().contains("File type:        Q8_0, guessed from the tensor types (no general.file_type)"),
                 text.out());
     }
 
