@@ -16,7 +16,10 @@ class OracleCodecTest {
 
     /** The types llama.cpp's outputs in the oracle hold, each of which gguflens must quantize. */
     static Stream<GgmlType> oracleTypes() {
-        return Stream.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16);
+        return Stream.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16,
+                GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1,
+                GgmlType.IQ4_NL, GgmlType.IQ4_XS, GgmlType.MXFP4,
+                GgmlType.TQ1_0, GgmlType.TQ2_0, GgmlType.Q1_0, GgmlType.Q2_0);
     }
 
     @ParameterizedTest

@@ -10,7 +10,10 @@ public final class RefCodecs {
 
     static {
         for (BlockCodec c : List.<BlockCodec>of(
-                new F32Codec(), new F16Codec(), new BF16Codec())) {
+                new F32Codec(), new F16Codec(), new BF16Codec(),
+                new Q8_0Codec(), new Q4_0Codec(), new Q4_1Codec(), new Q5_0Codec(), new Q5_1Codec(),
+                new IQ4_NLCodec(), new IQ4_XSCodec(), new MXFP4Codec(), new NVFP4Codec(),
+                new TQ1_0Codec(), new TQ2_0Codec(), new Q1_0Codec(), new Q2_0Codec())) {
             BY_ID[c.type().id()] = c;
         }
     }
