@@ -18,7 +18,10 @@ class OracleCodecTest {
     static Stream<GgmlType> oracleTypes() {
         return Stream.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16,
                 GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K,
-                GgmlType.IQ3_S);
+                GgmlType.IQ3_S,
+                GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1,
+                GgmlType.IQ4_NL, GgmlType.IQ4_XS, GgmlType.MXFP4,
+                GgmlType.TQ1_0, GgmlType.TQ2_0, GgmlType.Q1_0, GgmlType.Q2_0);
     }
 
     @ParameterizedTest

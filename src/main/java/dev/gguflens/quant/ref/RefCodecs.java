@@ -13,7 +13,10 @@ public final class RefCodecs {
                 new F32Codec(), new F16Codec(), new BF16Codec(),
                 new Q2KCodec(), new Q3KCodec(), new Q4KCodec(), new Q5KCodec(), new Q6KCodec(), new Q8KCodec(),
                 new Iq2XxsCodec(), new Iq2XsCodec(), new Iq2SCodec(), new Iq3XxsCodec(), new Iq1SCodec(), new Iq1MCodec(),
-                new Iq3SCodec())) {
+                new Iq3SCodec(),
+                new Q8_0Codec(), new Q4_0Codec(), new Q4_1Codec(), new Q5_0Codec(), new Q5_1Codec(),
+                new IQ4_NLCodec(), new IQ4_XSCodec(), new MXFP4Codec(), new NVFP4Codec(),
+                new TQ1_0Codec(), new TQ2_0Codec(), new Q1_0Codec(), new Q2_0Codec())) {
             BY_ID[c.type().id()] = c;
         }
     }
