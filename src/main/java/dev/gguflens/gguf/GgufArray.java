@@ -189,8 +189,8 @@ public final class GgufArray implements GgufValue, Iterable<GgufValue> {
     }
 
     private long readLength(long pos) {
-        return wideLengths ? data.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(order), pos)
-                : data.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(order), pos) & 0xFFFF_FFFFL;
+        return wideLengths ? data.get(GgufEncoder.longIn(order), pos)
+                : data.get(GgufEncoder.intIn(order), pos) & 0xFFFF_FFFFL;
     }
 
     private Decoded decodeAt(long pos) {
@@ -202,7 +202,7 @@ public final class GgufArray implements GgufValue, Iterable<GgufValue> {
                 return new Decoded(new GgufValue.Str(bytes), start + len);
             }
             case ARRAY -> {
-                GgufValueType inner = GgufValueType.byId(data.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(order), pos));
+                GgufValueType inner = GgufValueType.byId(data.get(GgufEncoder.intIn(order), pos));
                 long n = readLength(pos + 4);
                 long start = pos + 4 + (wideLengths ? 8 : 4);
                 long end = start;

@@ -97,18 +97,39 @@ final class GgufEncoder {
         }
     }
 
+    // One layout per width and byte order, made once: withOrder() builds a new layout, and with it a new
+    // access handle, on every call, which made each field read cost microseconds.
+    private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort SHORT_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt INT_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong LONG_BE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+
+    static ValueLayout.OfShort shortIn(ByteOrder order) {
+        return order == ByteOrder.BIG_ENDIAN ? SHORT_BE : SHORT_LE;
+    }
+
+    static ValueLayout.OfInt intIn(ByteOrder order) {
+        return order == ByteOrder.BIG_ENDIAN ? INT_BE : INT_LE;
+    }
+
+    static ValueLayout.OfLong longIn(ByteOrder order) {
+        return order == ByteOrder.BIG_ENDIAN ? LONG_BE : LONG_LE;
+    }
+
     /** Decodes a fixed-size scalar of {@code type} at {@code pos}. */
     static GgufValue decodeScalar(GgufValueType type, MemorySegment seg, long pos, ByteOrder order) {
         return switch (type) {
             case UINT8 -> new GgufValue.Int(type, seg.get(ValueLayout.JAVA_BYTE, pos) & 0xFFL);
             case INT8 -> new GgufValue.Int(type, seg.get(ValueLayout.JAVA_BYTE, pos));
-            case UINT16 -> new GgufValue.Int(type, seg.get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(order), pos) & 0xFFFFL);
-            case INT16 -> new GgufValue.Int(type, seg.get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(order), pos));
-            case UINT32 -> new GgufValue.Int(type, seg.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(order), pos) & 0xFFFF_FFFFL);
-            case INT32 -> new GgufValue.Int(type, seg.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(order), pos));
-            case UINT64, INT64 -> new GgufValue.Int(type, seg.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(order), pos));
-            case FLOAT32 -> new GgufValue.Real(type, seg.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(order), pos) & 0xFFFF_FFFFL);
-            case FLOAT64 -> new GgufValue.Real(type, seg.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(order), pos));
+            case UINT16 -> new GgufValue.Int(type, seg.get(shortIn(order), pos) & 0xFFFFL);
+            case INT16 -> new GgufValue.Int(type, seg.get(shortIn(order), pos));
+            case UINT32 -> new GgufValue.Int(type, seg.get(intIn(order), pos) & 0xFFFF_FFFFL);
+            case INT32 -> new GgufValue.Int(type, seg.get(intIn(order), pos));
+            case UINT64, INT64 -> new GgufValue.Int(type, seg.get(longIn(order), pos));
+            case FLOAT32 -> new GgufValue.Real(type, seg.get(intIn(order), pos) & 0xFFFF_FFFFL);
+            case FLOAT64 -> new GgufValue.Real(type, seg.get(longIn(order), pos));
             case BOOL -> new GgufValue.Bool(seg.get(ValueLayout.JAVA_BYTE, pos));
             case STRING, ARRAY -> throw new IllegalArgumentException(type + " is not a scalar");
         };

@@ -17,6 +17,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Reads a GGUF file through a read-only memory mapping and validates it strictly.
@@ -26,6 +27,10 @@ import java.util.Map;
  * but llama.cpp refuses (v1, big-endian files, nested arrays, long names, non-contiguous data) and
  * tensor types newer than the pinned ggml are accepted with a warning, so any real file can be listed.
  * Only the header is touched: a 60 GB file costs what its header costs.
+ *
+ * <p>Every error is one line: what is wrong, the numbers, and (through {@link GgufFormatException#offset})
+ * the byte offset of the field at fault. Names from the file are quoted with {@link #quote}, so a
+ * crafted name can neither break the line nor send control sequences to a terminal.
  */
 public final class GgufReader {
     /** ggml's GGML_MAX_NAME (64, including the NUL): longer names are refused by llama.cpp. */
@@ -34,6 +39,8 @@ public final class GgufReader {
     static final long MAX_STRING = 1L << 30, MAX_ARRAY = 1L << 30;
     /** Nested arrays deeper than this are refused rather than recursed into. */
     static final int MAX_NESTING = 8;
+    /** Names are cut after this many printed characters in messages (a key may legally be 1 GiB long). */
+    private static final int QUOTE_LIMIT = 64;
     private static final byte[] MAGIC = {'G', 'G', 'U', 'F'};
 
     private GgufReader() {
@@ -75,6 +82,8 @@ public final class GgufReader {
         private final Arena arena;
         private final long size;
         private final List<String> warnings = new ArrayList<>();
+        /** Byte offset of each tensor's data-offset field, for errors about where its data lies. */
+        private final List<Long> offsetFields = new ArrayList<>();
         private ByteOrder order = ByteOrder.LITTLE_ENDIAN;
         private boolean wide = true;
         private long pos;
@@ -88,52 +97,68 @@ public final class GgufReader {
 
         GgufFile parse() throws GgufFormatException {
             if (size < 4) {
-                throw new GgufFormatException("not a GGUF file: " + size + " bytes, too short for the magic 'GGUF'", 0);
+                throw new GgufFormatException("not a GGUF file: " + size + " bytes, too short for the 4-byte magic 'GGUF'", 0);
             }
             byte[] magic = seg.asSlice(0, 4).toArray(ValueLayout.JAVA_BYTE);
             if (!Arrays.equals(magic, MAGIC)) {
-                throw new GgufFormatException("not a GGUF file: bad magic " + hex(magic) + ", expected 'GGUF' (47 47 55 46)", 0);
+                throw new GgufFormatException("not a GGUF file: the magic is " + quote(magic) + " (" + hex(magic)
+                        + "), expected 'GGUF' (47 47 55 46)", 0);
             }
             pos = 4;
             int version = readVersion();
+            // v1 has 4-byte counts, so the KV count's offset depends on the version.
+            long tensorCountAt = pos;
             long tensorCount = readCount("tensor count");
+            long kvCountAt = pos;
             long kvCount = readCount("metadata count");
             // Each record needs a minimum number of bytes; counts that cannot fit are refused before any allocation.
             long minKv = wide ? 8 + 1 + 4 + 1 : 4 + 1 + 4 + 1;
             long minTensor = wide ? 8 + 4 + 4 + 8 : 4 + 4 + 4 + 8;
-            requireFits(kvCount, minKv, "metadata count", 16);
-            requireFits(tensorCount, minTensor, "tensor count", 8);
+            requireFits(tensorCount, minTensor, "tensor count", "tensor infos", tensorCountAt);
+            requireFits(kvCount, minKv, "metadata count", "key/value records", kvCountAt);
+            if (tensorCount > Integer.MAX_VALUE) {
+                // TensorInfo.index is an int; no real file comes near this (ggml's own bound is ~5e16).
+                throw new GgufFormatException("tensor count " + tensorCount + " is over the supported " + Integer.MAX_VALUE,
+                        tensorCountAt);
+            }
 
             List<MetadataEntry> metadata = new ArrayList<>((int) Math.min(kvCount, 1 << 16));
+            // Keys and names are compared as stored bytes, as ggml compares them: two different invalid UTF-8
+            // keys decode to the same U+FFFD text but are distinct keys. ISO-8859-1 maps bytes 1:1 to chars.
             Map<String, Long> keys = new HashMap<>();
             for (long i = 0; i < kvCount; i++) {
                 long at = pos;
-                String key = new String(readStringBytes("key of metadata entry " + i), StandardCharsets.UTF_8);
+                long index = i;
+                byte[] keyBytes = readStringBytes(() -> "metadata entry " + index + ": the key");
+                String key = new String(keyBytes, StandardCharsets.UTF_8);
                 if (key.isEmpty()) {
                     throw new GgufFormatException("metadata entry " + i + " has an empty key", at);
                 }
-                Long earlier = keys.putIfAbsent(key, i);
+                Long earlier = keys.putIfAbsent(new String(keyBytes, StandardCharsets.ISO_8859_1), i);
                 if (earlier != null) {
-                    throw new GgufFormatException("duplicate key '" + key + "' (entries " + earlier + " and " + i + ")", at);
+                    throw new GgufFormatException("duplicate key " + quote(keyBytes) + ": metadata entries " + earlier
+                            + " and " + i, at);
                 }
-                GgufValueType type = readType("key '" + key + "'");
-                GgufValue value = readValue(type, "key '" + key + "'", key, 0);
+                String owner = "key " + quote(keyBytes);
+                GgufValueType type = readType(owner + ": value type");
+                GgufValue value = readValue(type, owner, key, 0);
                 metadata.add(new MetadataEntry(key, value, at));
             }
 
             long alignment = alignment(metadata);
             List<TensorInfo> tensors = new ArrayList<>((int) Math.min(tensorCount, 1 << 16));
             Map<String, Integer> names = new HashMap<>();
-            for (long i = 0; i < tensorCount; i++) {
-                tensors.add(readTensorInfo(Math.toIntExact(i), names));
+            for (int i = 0; i < tensorCount; i++) {
+                tensors.add(readTensorInfo(i, names));
             }
             long infoEnd = pos;
             long dataOffset = infoEnd;
             if (tensorCount > 0) {
                 dataOffset = alignUp(infoEnd, alignment);
                 if (dataOffset > size) {
-                    throw new GgufFormatException("truncated: the data section would start at byte " + dataOffset
-                            + " but the file has " + size + " bytes", infoEnd);
+                    throw new GgufFormatException("truncated file: the data section would start at byte " + dataOffset
+                            + " (the header end " + infoEnd + " padded to " + alignment + ") but the file has " + size
+                            + " bytes", infoEnd);
                 }
             }
             checkData(tensors, dataOffset, alignment);
@@ -141,18 +166,20 @@ public final class GgufReader {
         }
 
         private int readVersion() throws GgufFormatException {
-            int raw = i32("version");
+            int raw = i32("the version");
             int version = raw;
-            if ((raw & 0xFFFF) == 0 && raw != 0) {
+            boolean swapped = (raw & 0xFFFF) == 0 && raw != 0;
+            if (swapped) {
                 // gguf-py's heuristic: a version with zero low half is a byte-swapped (big-endian) file.
                 version = Integer.reverseBytes(raw);
-                order = ByteOrder.BIG_ENDIAN;
             }
             if (version < 1 || version > 3) {
                 throw new GgufFormatException("unsupported GGUF version " + Integer.toUnsignedString(raw)
-                        + " (this reader knows versions 1 to 3)", 4);
+                        + (swapped ? " (" + Integer.toUnsignedString(version) + " if read big-endian)" : "")
+                        + "; this reader knows versions 1 to 3", 4);
             }
-            if (order == ByteOrder.BIG_ENDIAN) {
+            if (swapped) {
+                order = ByteOrder.BIG_ENDIAN;
                 warnings.add("big-endian file: llama.cpp on a little-endian machine refuses it (gguf-py reads it)");
             }
             if (version == 1) {
@@ -164,27 +191,29 @@ public final class GgufReader {
 
         private long readCount(String what) throws GgufFormatException {
             long at = pos;
-            long n = wide ? i64(what) : u32(what);
+            long n = wide ? i64("the " + what) : u32("the " + what);
             if (n < 0) {
-                throw new GgufFormatException(what + " " + Long.toUnsignedString(n) + " is absurd (negative as ggml reads it)", at);
+                throw new GgufFormatException(what + " " + Long.toUnsignedString(n) + " is impossible (2^63 or more)", at);
             }
             return n;
         }
 
-        private void requireFits(long count, long minBytes, String what, long at) throws GgufFormatException {
+        private void requireFits(long count, long minBytes, String what, String records, long at) throws GgufFormatException {
             long remaining = size - pos;
             if (count > remaining / minBytes) {
-                throw new GgufFormatException(what + " " + count + " is absurd: that many records need at least "
-                        + multiplySaturated(count, minBytes) + " bytes but the file has " + remaining + " after the header", at);
+                throw new GgufFormatException(what + " " + count + " cannot fit in the file: " + records + " need at least "
+                        + minBytes + " bytes each (" + multiplySaturated(count, minBytes) + " in all) but only "
+                        + remaining + " bytes follow the header", at);
             }
         }
 
-        private GgufValueType readType(String owner) throws GgufFormatException {
+        /** Reads a value-type tag; {@code what} names the field, e.g. "key 'a': value type". */
+        private GgufValueType readType(String what) throws GgufFormatException {
             long at = pos;
-            int id = i32("value type of " + owner);
+            int id = i32(what);
             GgufValueType t = GgufValueType.byId(id);
             if (t == null) {
-                throw new GgufFormatException(owner + " has invalid value type " + id + " (valid: 0 to 12)", at);
+                throw new GgufFormatException(what + " " + id + " is invalid (valid types are 0 to 12)", at);
             }
             return t;
         }
@@ -192,10 +221,10 @@ public final class GgufReader {
         private GgufValue readValue(GgufValueType type, String owner, String key, int depth) throws GgufFormatException {
             long at = pos;
             return switch (type) {
-                case STRING -> new GgufValue.Str(readStringBytes("value of " + owner));
+                case STRING -> new GgufValue.Str(readStringBytes(() -> owner + ": the string value"));
                 case ARRAY -> readArray(owner, key, depth);
                 default -> {
-                    need(type.size(), "the " + type + " value of " + owner);
+                    need(type.size(), owner + ": the " + type + " value");
                     GgufValue v = GgufEncoder.decodeScalar(type, seg, at, order);
                     pos += type.size();
                     yield v;
@@ -205,37 +234,40 @@ public final class GgufReader {
 
         private GgufArray readArray(String owner, String key, int depth) throws GgufFormatException {
             if (depth >= MAX_NESTING) {
-                throw new GgufFormatException(owner + " nests arrays deeper than " + MAX_NESTING + " levels", pos);
+                throw new GgufFormatException(owner + ": arrays nested deeper than " + MAX_NESTING + " levels", pos);
             }
-            GgufValueType elem = readType("array elements of " + owner);
+            GgufValueType elem = readType(owner + ": array element type");
             long countAt = pos;
-            long n = wide ? i64("element count of " + owner) : u32("element count of " + owner);
+            long n = wide ? i64(owner + ": the array count") : u32(owner + ": the array count");
             if (n < 0 || n > MAX_ARRAY) {
-                throw new GgufFormatException(owner + " has absurd array length " + Long.toUnsignedString(n)
-                        + " (ggml allows at most " + MAX_ARRAY + ")", countAt);
+                throw new GgufFormatException(owner + ": array count " + Long.toUnsignedString(n) + " is over ggml's limit of "
+                        + MAX_ARRAY, countAt);
             }
             long start = pos;
+            long remaining = size - pos;
             if (elem.isFixedSize()) {
-                long remaining = size - pos;
                 if (n > remaining / elem.size()) {
-                    throw new GgufFormatException(owner + " has " + n + " " + elem + " elements (" + multiplySaturated(n, elem.size())
-                            + " bytes) but only " + remaining + " bytes remain in the file", countAt);
+                    throw new GgufFormatException(owner + ": " + n + " " + elem + " elements need " + n * elem.size()
+                            + " bytes but only " + remaining + " are left in the file", countAt);
                 }
                 pos += n * elem.size();
             } else {
                 long minElem = elem == GgufValueType.STRING ? (wide ? 8 : 4) : 4 + (wide ? 8 : 4);
-                if (n > (size - pos) / minElem) {
-                    throw new GgufFormatException(owner + " has " + n + " " + elem + " elements, more than the remaining "
-                            + (size - pos) + " bytes can hold", countAt);
+                if (n > remaining / minElem) {
+                    throw new GgufFormatException(owner + ": " + n + " " + elem + " elements need at least " + n * minElem
+                            + " bytes but only " + remaining + " are left in the file", countAt);
                 }
                 if (elem == GgufValueType.ARRAY && depth == 0) {
-                    warnings.add("key '" + key + "' holds nested arrays: llama.cpp refuses them");
+                    warnings.add("key " + quote(key) + " holds nested arrays: llama.cpp refuses them");
                 }
                 for (long i = 0; i < n; i++) {
                     if (elem == GgufValueType.STRING) {
-                        skipString(owner, i);
+                        long index = i;
+                        // Not "pos += stringLength(..)": that would add to pos as it was before the length field.
+                        long len = stringLength(() -> owner + "[" + index + "]: the string");
+                        pos += len;
                     } else {
-                        readArray(owner + " element " + i, key, depth + 1);
+                        readArray(owner + "[" + i + "]", key, depth + 1);
                     }
                 }
             }
@@ -244,43 +276,44 @@ public final class GgufReader {
 
         private TensorInfo readTensorInfo(int i, Map<String, Integer> names) throws GgufFormatException {
             long at = pos;
-            byte[] nameBytes = readStringBytes("name of tensor " + i);
+            byte[] nameBytes = readStringBytes(() -> "tensor " + i + ": the name");
             String name = new String(nameBytes, StandardCharsets.UTF_8);
-            Integer earlier = names.putIfAbsent(name, i);
+            Integer earlier = names.putIfAbsent(new String(nameBytes, StandardCharsets.ISO_8859_1), i);
             if (earlier != null) {
-                throw new GgufFormatException("duplicate tensor name '" + name + "' (tensors " + earlier + " and " + i + ")", at);
+                throw new GgufFormatException("duplicate tensor name " + quote(nameBytes) + ": tensors " + earlier + " and " + i, at);
             }
+            String owner = "tensor " + quote(nameBytes);
             if (nameBytes.length > MAX_NAME_BYTES) {
-                warnings.add("tensor " + i + " has a name of " + nameBytes.length + " bytes: llama.cpp refuses names over "
-                        + MAX_NAME_BYTES + " bytes");
+                warnings.add(owner + " (tensor " + i + ") has a name of " + nameBytes.length
+                        + " bytes: llama.cpp refuses names over " + MAX_NAME_BYTES + " bytes");
             }
-            String owner = "tensor '" + name + "'";
             long dimsAt = pos;
-            long nDims = u32("dimension count of " + owner);
+            long nDims = u32(owner + ": the dimension count");
             if (nDims > 4) {
-                throw new GgufFormatException(owner + " has " + nDims + " dimensions; at most 4 are allowed", dimsAt);
+                throw new GgufFormatException(owner + " has " + nDims + " dimensions, at most 4 are allowed", dimsAt);
             }
             long[] ne = new long[(int) nDims];
             long elements = 1;
             for (int d = 0; d < nDims; d++) {
                 long dAt = pos;
-                ne[d] = wide ? i64("dimension " + d + " of " + owner) : u32("dimension " + d + " of " + owner);
+                ne[d] = wide ? i64(owner + ": dimension " + d) : u32(owner + ": dimension " + d);
                 if (ne[d] < 0) {
-                    throw new GgufFormatException(owner + " has a negative dimension " + d + ": " + ne[d], dAt);
+                    throw new GgufFormatException(owner + ": dimension " + d + " is negative (" + ne[d] + ")", dAt);
                 }
                 try {
                     elements = Math.multiplyExact(elements, ne[d]);
                 } catch (ArithmeticException e) {
-                    throw new GgufFormatException(owner + " has too many elements: " + Arrays.toString(Arrays.copyOf(ne, d + 1))
-                            + " overflows 64 bits", dAt);
+                    throw new GgufFormatException(owner + ": the element count of dimensions "
+                            + Arrays.toString(Arrays.copyOf(ne, d + 1)) + " overflows 64 bits", dAt);
                 }
             }
             long typeAt = pos;
-            GgmlType type = GgmlType.of(i32("type of " + owner));
+            GgmlType type = GgmlType.of(i32(owner + ": the type"));
             long offsetAt = pos;
-            long offset = i64("data offset of " + owner);
+            long offset = i64(owner + ": the data offset");
             if (offset < 0) {
-                throw new GgufFormatException(owner + " has data offset " + Long.toUnsignedString(offset) + ", past any file", offsetAt);
+                throw new GgufFormatException(owner + ": data offset " + Long.toUnsignedString(offset)
+                        + " is past the end of any file (2^63 or more)", offsetAt);
             }
             long bytes = -1;
             if (!type.hasKnownSize()) {
@@ -290,16 +323,19 @@ public final class GgufReader {
             } else {
                 long rowLength = ne.length == 0 ? 1 : ne[0];
                 if (rowLength % type.blockSize() != 0) {
-                    throw new GgufFormatException(owner + " of type " + type.name() + " has rows of " + rowLength
-                            + " elements, not a multiple of the block size " + type.blockSize(), typeAt);
+                    throw new GgufFormatException(owner + " of type " + type.name() + ": row length " + rowLength
+                            + " is not a multiple of the block size " + type.blockSize(), typeAt);
                 }
                 try {
-                    bytes = elements == 0 ? 0 : Math.multiplyExact(rowLength / type.blockSize() * (long) type.typeSize(), elements / rowLength);
+                    // Both products are checked: a row of 2^62 F64 elements alone overflows (row bytes 2^65).
+                    bytes = elements == 0 ? 0 : Math.multiplyExact(Math.multiplyExact(rowLength / type.blockSize(),
+                            (long) type.typeSize()), elements / rowLength);
                 } catch (ArithmeticException e) {
-                    throw new GgufFormatException(owner + " of type " + type.name() + " with " + elements
-                            + " elements has a size over 2^63 bytes", typeAt);
+                    throw new GgufFormatException(owner + " of type " + type.name() + ": " + elements
+                            + " elements need over 2^63 bytes", typeAt);
                 }
             }
+            offsetFields.add(offsetAt);
             return new TensorInfo(i, name, ne, type, offset, bytes, at);
         }
 
@@ -307,7 +343,7 @@ public final class GgufReader {
             for (MetadataEntry e : metadata) {
                 if (e.key().equals("general.alignment")) {
                     if (!(e.value() instanceof GgufValue.Int v) || v.type() != GgufValueType.UINT32) {
-                        throw new GgufFormatException("key 'general.alignment' must be a UINT32 but is "
+                        throw new GgufFormatException("key 'general.alignment' must be of type UINT32 but is "
                                 + (e.value() instanceof GgufArray a ? "an ARRAY of " + a.elementType() : e.value().type()), e.offset());
                     }
                     long a = v.bits();
@@ -320,7 +356,10 @@ public final class GgufReader {
             return 32;
         }
 
-        /** Tensor data inside the file, no two tensors sharing bytes; non-contiguous layout is only a warning. */
+        /**
+         * Tensor data inside the file, no two tensors sharing bytes; non-contiguous layout is only a warning.
+         * Errors point at the tensor's data-offset field: that is the number the message is about.
+         */
         private void checkData(List<TensorInfo> tensors, long dataOffset, long alignment) throws GgufFormatException {
             long expected = 0;
             boolean contiguous = true;
@@ -331,12 +370,13 @@ public final class GgufReader {
                 }
                 long start = dataOffset + t.offset();
                 if (start < 0 || start > size || t.bytes() > size - start) {
-                    throw new GgufFormatException("tensor '" + t.name() + "' data [" + Long.toUnsignedString(start) + ", "
-                            + Long.toUnsignedString(start + t.bytes()) + ") lies outside the file (" + size + " bytes)",
-                            t.infoOffset());
+                    throw new GgufFormatException("tensor " + quote(t.name()) + ": its " + t.bytes() + " bytes of data at offset "
+                            + t.offset() + " of the data section (file bytes " + Long.toUnsignedString(start) + " to "
+                            + Long.toUnsignedString(start + t.bytes()) + ") lie outside the file (" + size + " bytes)",
+                            offsetFields.get(t.index()));
                 }
                 if (contiguous && t.offset() != expected) {
-                    warnings.add("tensor data is not laid out as llama.cpp requires: tensor '" + t.name() + "' has offset "
+                    warnings.add("tensor data is not laid out as llama.cpp requires: tensor " + quote(t.name()) + " has offset "
                             + t.offset() + ", expected " + expected + " (contiguous in info order, each padded to " + alignment + ")");
                     contiguous = false;
                 }
@@ -353,23 +393,25 @@ public final class GgufReader {
                 TensorInfo a = placed.get(i - 1);
                 TensorInfo b = placed.get(i);
                 if (b.offset() < a.offset() + a.bytes()) {
-                    throw new GgufFormatException("tensors '" + a.name() + "' and '" + b.name() + "' overlap: data offsets "
-                            + a.offset() + " (+" + a.bytes() + " bytes) and " + b.offset(), b.infoOffset());
+                    throw new GgufFormatException("tensor " + quote(b.name()) + " overlaps tensor " + quote(a.name())
+                            + ": its data starts at offset " + b.offset() + " of the data section, inside " + quote(a.name())
+                            + " (offsets " + a.offset() + " to " + (a.offset() + a.bytes()) + ")", offsetFields.get(b.index()));
                 }
             }
         }
 
-        // ---- bounds-checked primitives ----
+        // ---- bounds-checked primitives; "what" names the field for the message ----
 
         private void need(long n, String what) throws GgufFormatException {
             if (n > size - pos) {
-                throw new GgufFormatException("truncated: " + what + " needs " + n + " bytes but the file ends at byte " + size, pos);
+                throw new GgufFormatException("truncated file: " + what + " needs " + n + " bytes but the file ends at byte "
+                        + size, pos);
             }
         }
 
         private int i32(String what) throws GgufFormatException {
             need(4, what);
-            int v = seg.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(order), pos);
+            int v = seg.get(GgufEncoder.intIn(order), pos);
             pos += 4;
             return v;
         }
@@ -380,40 +422,74 @@ public final class GgufReader {
 
         private long i64(String what) throws GgufFormatException {
             need(8, what);
-            long v = seg.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(order), pos);
+            long v = seg.get(GgufEncoder.longIn(order), pos);
             pos += 8;
             return v;
         }
 
-        private long stringLength(String what) throws GgufFormatException {
+        /**
+         * Reads a string's length field and checks the bytes are there; {@code pos} is left at the first byte.
+         * The field's name is built only for a message: string arrays hold 100k+ strings.
+         */
+        private long stringLength(Supplier<String> what) throws GgufFormatException {
             long at = pos;
-            long len = wide ? i64("length of the " + what) : u32("length of the " + what);
+            int width = wide ? 8 : 4;
+            if (width > size - pos) {
+                need(width, what.get() + " length");
+            }
+            long len = wide ? seg.get(GgufEncoder.longIn(order), pos)
+                    : seg.get(GgufEncoder.intIn(order), pos) & 0xFFFF_FFFFL;
+            pos += width;
             if (len < 0 || len > MAX_STRING) {
-                throw new GgufFormatException("the " + what + " has absurd length " + Long.toUnsignedString(len)
-                        + " (ggml allows at most " + MAX_STRING + ")", at);
+                throw new GgufFormatException(what.get() + " has length " + Long.toUnsignedString(len) + ", over ggml's limit of "
+                        + MAX_STRING, at);
             }
             if (len > size - pos) {
-                throw new GgufFormatException("the " + what + " has length " + len + " but only " + (size - pos)
-                        + " bytes remain in the file", at);
+                throw new GgufFormatException(what.get() + " has length " + len + " but only " + (size - pos)
+                        + " bytes are left in the file", at);
             }
             return len;
         }
 
-        private byte[] readStringBytes(String what) throws GgufFormatException {
+        private byte[] readStringBytes(Supplier<String> what) throws GgufFormatException {
             long len = stringLength(what);
             byte[] b = seg.asSlice(pos, len).toArray(ValueLayout.JAVA_BYTE);
             pos += len;
             return b;
         }
-
-        private void skipString(String owner, long i) throws GgufFormatException {
-            long len = stringLength("string " + i + " of " + owner); // advances past the length field
-            pos += len;
-        }
     }
 
     static long alignUp(long x, long alignment) {
         return (x + alignment - 1) / alignment * alignment;
+    }
+
+    /**
+     * A name from the file, quoted for a one-line message: printable ASCII as is, other bytes as
+     * {@code \xNN} (so no control sequence reaches a terminal), cut once {@value #QUOTE_LIMIT}
+     * characters are printed (a garbage key of escaped bytes would otherwise fill the screen).
+     */
+    static String quote(byte[] name) {
+        StringBuilder s = new StringBuilder("'");
+        int i = 0;
+        for (; i < name.length && s.length() <= QUOTE_LIMIT; i++) {
+            int b = name[i] & 0xFF;
+            if (b == '\'' || b == '\\') {
+                s.append('\\').append((char) b);
+            } else if (b >= 0x20 && b < 0x7F) {
+                s.append((char) b);
+            } else {
+                s.append("\\x").append(Character.forDigit(b >> 4, 16)).append(Character.forDigit(b & 0xF, 16));
+            }
+        }
+        s.append('\'');
+        if (i < name.length) {
+            s.append("... (").append(name.length).append(" bytes)");
+        }
+        return s.toString();
+    }
+
+    static String quote(String name) {
+        return quote(name.getBytes(StandardCharsets.UTF_8));
     }
 
     private static long multiplySaturated(long a, long b) {
