@@ -25,12 +25,13 @@ final class ExecutionErrors implements CommandLine.IExecutionExceptionHandler {
         String message;
         switch (ex) {
             case FileFailure f -> {
-                // The path is as the user typed it: only controls are escaped, backslashes stay.
-                message = SafeText.escapeControls(f.file().toString()) + ": " + SafeText.escape(f.getMessage());
+                // The path is as the user typed it, and the reader already quotes file contents in its
+                // messages (\xNN): only controls are escaped here, so nothing is escaped twice.
+                message = SafeText.escapeControls(f.file().toString()) + ": " + SafeText.escapeControls(f.getMessage());
                 code = f.exitCode();
             }
             case GgufFormatException g -> {
-                message = SafeText.escape(g.getMessage());
+                message = SafeText.escapeControls(g.getMessage());
                 code = ExitCode.INVALID_GGUF;
             }
             case IOException io -> {

@@ -57,7 +57,7 @@ class InspectErrorsTest {
     void notAGgufFileIsAFormatError(@TempDir Path tmp) throws Exception {
         Path text = Files.writeString(tmp.resolve("notes.gguf"), "hello, this is not a model\n");
         assertOneLineFailure(CommandRun.of("inspect", "--json", text.toString()), ExitCode.INVALID_GGUF,
-                "gguflens: .*notes\\.gguf: not a GGUF file: bad magic 68 65 6c 6c, expected 'GGUF' \\(47 47 55 46\\) \\(at byte 0\\)");
+                "gguflens: .*notes\\.gguf: not a GGUF file: the magic is 'hell' \\(68 65 6c 6c\\), expected 'GGUF' \\(47 47 55 46\\) \\(at byte 0\\)");
     }
 
     @Test

@@ -181,11 +181,11 @@ class InspectSummaryFactsTest {
         String longName = "x".repeat(64);
         List<TensorSpec> tensors = List.of(Fixtures.tensor(longName, GgmlType.F32, 4));
         JsonNode json = json(llama(), tensors);
-        assertEquals("[\"tensor 0 has a name of 64 bytes: llama.cpp refuses names over 63 bytes\"]",
+        assertEquals("[\"tensor '" + "x".repeat(64) + "' (tensor 0) has a name of 64 bytes: llama.cpp refuses names over 63 bytes\"]",
                 json.get("warnings").toString());
         Path f = Fixtures.write(tmp.resolve("long.gguf"), llama(), tensors);
         List<String> lines = CommandRun.of("inspect", f.toString()).outLines();
-        assertEquals(List.of("Warnings (1)", "  - tensor 0 has a name of 64 bytes: llama.cpp refuses names over 63 bytes"),
+        assertEquals(List.of("Warnings (1)", "  - tensor '" + "x".repeat(64) + "' (tensor 0) has a name of 64 bytes: llama.cpp refuses names over 63 bytes"),
                 lines.subList(lines.size() - 2, lines.size()));
     }
 }

@@ -86,7 +86,8 @@ class InspectTerminalSafetyTest {
         CommandRun run = CommandRun.of("inspect", cut.toString());
         assertEquals(ExitCode.INVALID_GGUF, run.exitCode(), run::toString);
         assertEquals(1, run.errLines().size(), run::toString);
-        assertTrue(run.err().contains("key\\x1b[31mred\\x07\\r\\u202egnp.exe\\x85\\x7f"), run.err());
+        // The reader quotes the key's bytes (UTF-8 of U+202E and U+0085 included) as \xNN.
+        assertTrue(run.err().contains("key\\x1b[31mred\\x07\\x0d\\xe2\\x80\\xaegnp.exe\\xc2\\x85\\x7f"), run.err());
         assertNoRawControls(run.err());
     }
 
