@@ -7,52 +7,78 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
-/** Encodes GGUF header fields (v2/v3 layout: 8-byte lengths and counts) into bytes, in one byte order. */
+/**
+ * Encodes GGUF header fields (v2/v3 layout: 8-byte lengths and counts) into bytes, in one byte order;
+ * or, made with {@link #counting}, only counts them (sizes without copying a large vocabulary).
+ */
 final class GgufEncoder {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    private final ByteArrayOutputStream out;
     private final ByteBuffer scratch;
+    private long counted;
 
     GgufEncoder(ByteOrder order) {
-        scratch = ByteBuffer.allocate(8).order(order);
+        this(order, new ByteArrayOutputStream(256));
+    }
+
+    private GgufEncoder(ByteOrder order, ByteArrayOutputStream out) {
+        this.scratch = ByteBuffer.allocate(8).order(order);
+        this.out = out;
+    }
+
+    /** An encoder that keeps no bytes: {@link #size} is what the encoding would take. */
+    static GgufEncoder counting(ByteOrder order) {
+        return new GgufEncoder(order, null);
     }
 
     long size() {
-        return out.size();
+        return out == null ? counted : out.size();
     }
 
     byte[] toByteArray() {
+        if (out == null) {
+            throw new IllegalStateException("a counting encoder keeps no bytes");
+        }
         return out.toByteArray();
     }
 
     GgufEncoder raw(byte[] bytes) {
-        out.writeBytes(bytes);
-        return this;
+        return put(bytes, bytes.length);
     }
 
     GgufEncoder u8(int v) {
-        out.write(v);
+        if (out == null) {
+            counted++;
+        } else {
+            out.write(v);
+        }
+        return this;
+    }
+
+    private GgufEncoder put(byte[] bytes, int length) {
+        if (out == null) {
+            counted += length;
+        } else {
+            out.write(bytes, 0, length);
+        }
         return this;
     }
 
     GgufEncoder i16(int v) {
         scratch.clear();
         scratch.putShort((short) v);
-        out.write(scratch.array(), 0, 2);
-        return this;
+        return put(scratch.array(), 2);
     }
 
     GgufEncoder i32(int v) {
         scratch.clear();
         scratch.putInt(v);
-        out.write(scratch.array(), 0, 4);
-        return this;
+        return put(scratch.array(), 4);
     }
 
     GgufEncoder i64(long v) {
         scratch.clear();
         scratch.putLong(v);
-        out.write(scratch.array(), 0, 8);
-        return this;
+        return put(scratch.array(), 8);
     }
 
     GgufEncoder string(byte[] bytes) {
@@ -76,7 +102,11 @@ final class GgufEncoder {
                 i64(a.count());
                 if (a.order() == scratch.order() && a.wideLengths()) {
                     // Same layout as stored: copy the validated bytes as they are (fast for 100k-token vocabularies).
-                    raw(a.data().toArray(ValueLayout.JAVA_BYTE));
+                    if (out == null) {
+                        counted += a.data().byteSize();
+                    } else {
+                        raw(a.data().toArray(ValueLayout.JAVA_BYTE));
+                    }
                 } else {
                     for (GgufValue e : a) {
                         value(e);

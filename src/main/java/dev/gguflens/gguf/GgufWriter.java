@@ -72,6 +72,30 @@ public final class GgufWriter {
      * metadata says) and byte order (big-endian only for tests: tensor data is written as supplied).
      */
     public static Layout layout(List<MetadataEntry> metadata, List<TensorSpec> tensors, long alignment, ByteOrder order) {
+        GgufEncoder enc = new GgufEncoder(order);
+        Placement p = place(metadata, tensors, alignment, enc);
+        return new Layout(enc.toByteArray(), alignment, p.tensors(), p.dataOffset(), p.fileSize());
+    }
+
+    /**
+     * The sizes {@link #layout} computes (header length, offsets, file size) without building the header
+     * bytes: for predicting many files from one large header (a vocabulary of megabytes) cheaply.
+     */
+    public static Measure measure(List<MetadataEntry> metadata, List<TensorSpec> tensors, long alignment) {
+        GgufEncoder enc = GgufEncoder.counting(ByteOrder.LITTLE_ENDIAN);
+        Placement p = place(metadata, tensors, alignment, enc);
+        return new Measure(enc.size(), alignment, p.tensors(), p.dataOffset(), p.fileSize());
+    }
+
+    /** What {@link #measure} returns: a {@link Layout} with the header's length instead of its bytes. */
+    public record Measure(long headerLength, long alignment, List<TensorInfo> tensors, long dataOffset, long fileSize) {
+    }
+
+    private record Placement(List<TensorInfo> tensors, long dataOffset, long fileSize) {
+    }
+
+    /** Encodes the header into {@code enc} and places the tensors: the one place the layout arithmetic lives. */
+    private static Placement place(List<MetadataEntry> metadata, List<TensorSpec> tensors, long alignment, GgufEncoder enc) {
         if (alignment <= 0 || (alignment & (alignment - 1)) != 0) {
             throw new IllegalArgumentException("alignment " + alignment + " is not a power of two");
         }
@@ -81,7 +105,6 @@ public final class GgufWriter {
                 throw new IllegalArgumentException("duplicate key '" + e.key() + "'");
             }
         }
-        GgufEncoder enc = new GgufEncoder(order);
         enc.raw(new byte[] {'G', 'G', 'U', 'F'}).i32(VERSION)
                 .i64(tensors.size()).i64(metadata.size());
         for (MetadataEntry e : metadata) {
@@ -111,9 +134,8 @@ public final class GgufWriter {
             placed.add(new TensorInfo(placed.size(), t.name(), t.ne().clone(), t.type(), offset, bytes, -1));
             offset = Math.addExact(offset, GgufReader.alignUp(bytes, alignment));
         }
-        byte[] header = enc.toByteArray();
-        long dataOffset = GgufReader.alignUp(header.length, alignment);
-        return new Layout(header, alignment, List.copyOf(placed), dataOffset, dataOffset + offset);
+        long dataOffset = GgufReader.alignUp(enc.size(), alignment);
+        return new Placement(List.copyOf(placed), dataOffset, dataOffset + offset);
     }
 
     /** Writes {@code layout} to {@code out} atomically: a temporary file beside it, renamed when complete. */
