@@ -230,7 +230,7 @@ class ImatrixKeysTest {
     @Test
     void aFileWithoutImatrixMetadataIsRefusedInOneLine() throws Exception {
         GgufFormatException e = assertThrows(GgufFormatException.class,
-                () -> ImatrixFile.read(TestFiles.oracle("files/tiny-gqa-f16.gguf")));
+                () -> ImatrixFile.read(TestFiles.testdata("tiny-gqa-f16.gguf")));
         assertTrue(e.getMessage().contains("missing imatrix metadata") && !e.getMessage().contains("\n"), e.getMessage());
     }
 }

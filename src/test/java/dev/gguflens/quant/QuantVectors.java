@@ -19,8 +19,7 @@ import java.util.stream.Collectors;
 /**
  * The deterministic codec test vectors of reference/quantizers.md §6 and §8, generated exactly as
  * {@code reference/vectors/gen-vectors.c} and {@code gen-decode-vectors.c} generate them, and the
- * expected hashes from {@code vectors.tsv} and {@code decode-vectors.tsv} (which sit beside those files
- * in the reference folder; tests find it as {@code ../shared/reference}).
+ * expected hashes from {@code vectors.tsv} and {@code decode-vectors.tsv} (copied into {@code testdata/vectors/}).
  */
 public final class QuantVectors {
     public static final int N_PER_ROW = 256;
@@ -28,11 +27,14 @@ public final class QuantVectors {
     private QuantVectors() {
     }
 
-    /** The reference folder ({@code ../shared/reference}), or empty when it is absent. */
+    /**
+     * The folder holding {@code vectors/vectors.tsv} and {@code vectors/decode-vectors.tsv}: {@code testdata/},
+     * where the two tables are copied from {@code reference/vectors/} so a fresh clone runs the vector checks.
+     * (Optional only because callers were written for a folder that might be missing; it is always there.)
+     */
     public static Optional<Path> referenceDir() {
-        Path oracle = Path.of(System.getProperty("gguflens.oracle", "../shared/oracle"));
-        Path ref = oracle.resolveSibling("reference");
-        return Files.isDirectory(ref.resolve("vectors")) ? Optional.of(ref) : Optional.empty();
+        Path dir = dev.gguflens.testing.TestFiles.testdata();
+        return Files.isRegularFile(dir.resolve("vectors/vectors.tsv")) ? Optional.of(dir) : Optional.empty();
     }
 
     /** One row of {@code vectors.tsv}. */

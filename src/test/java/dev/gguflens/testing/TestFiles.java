@@ -23,7 +23,8 @@ public final class TestFiles {
     public static Path oracle() {
         Path p = Path.of(System.getProperty("gguflens.oracle", "../shared/oracle"));
         assumeTrue(Files.isDirectory(p.resolve("files")),
-                "oracle not found at " + p.toAbsolutePath() + " (set -Dgguflens.oracle=DIR): oracle suite skipped");
+                "oracle not found at " + p.toAbsolutePath() + " (set -Dgguflens.oracle=DIR): the oracle suite"
+                        + " (listings, codecs and whole files against llama.cpp's outputs) is skipped; the core tests still run");
         return p;
     }
 
