@@ -33,7 +33,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 3)
 @Fork(1)
 public class SparseFileBenchmark {
-    /** A preset name, or "issue-60gb" for issue 2's case: about 60 GB in about 700 tensors. */
+    /** A preset name (F16), or "issue-60gb" for issue 2's case: about 60 GB in about 700 tensors (Q6_K, as a 70B model of that size is). */
     @Param({"llama3-70b", "issue-60gb"})
     public String model;
 
@@ -45,7 +45,7 @@ public class SparseFileBenchmark {
         dir = Files.createTempDirectory("gguflens-bench-");
         file = dir.resolve(model + ".gguf");
         String[] args = model.equals("issue-60gb")
-                ? new String[] {"--tensors", "700", "--gb", "60", file.toString()}
+                ? new String[] {"--type", "Q6_K", "--tensors", "700", "--gb", "60", file.toString()}
                 : new String[] {"--preset", model, file.toString()};
         SparseModel.run(args);
     }

@@ -43,7 +43,7 @@ public final class SparseModel {
               --name TEXT        general.name
             Examples:
               SparseModel 70b-f16.gguf                        # Llama-3-70B-like F16, 724 tensors, about 141 GB
-              SparseModel --tensors 700 --gb 60 60gb.gguf     # the issue's case: 700 tensors, about 60 GB
+              SparseModel --type Q6_K --tensors 700 --gb 60 60gb.gguf   # the issue's case: 697 tensors, about 60 GB
             """;
 
     private SparseModel() {

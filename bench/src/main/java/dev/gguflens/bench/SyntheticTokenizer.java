@@ -47,8 +47,8 @@ public record SyntheticTokenizer(List<String> tokens, int[] tokenTypes, float[] 
     /** A tokenizer of {@code vocab} tokens (the last {@code specials} of them special) and {@code mergeCount} merges. */
     public static SyntheticTokenizer generate(int vocab, int specials, int mergeCount, long seed) {
         if (specials < NAMED_SPECIALS.length || vocab < specials + 256 + 1) {
-            throw new IllegalArgumentException("a vocabulary of " + vocab + " with " + specials
-                    + " special tokens is too small (need at least 256 byte tokens and " + NAMED_SPECIALS.length + " specials)");
+            throw new IllegalArgumentException("a vocabulary of " + vocab + " is too small: it holds 256 byte tokens, " + specials
+                    + " special tokens (at least " + NAMED_SPECIALS.length + ") and at least one more, so at least " + (specials + 257));
         }
         SplittableRandom rnd = new SplittableRandom(seed);
         int regular = vocab - specials;
