@@ -53,7 +53,7 @@ public final class SparseModel {
     public record Made(Path path, ModelShape shape, GgufWriter.Layout layout) {
     }
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) {
         try {
             Made m = run(args);
             if (m == null) {
@@ -65,6 +65,9 @@ public final class SparseModel {
             System.err.println("SparseModel: " + e.getMessage());
             System.err.print(USAGE);
             System.exit(2);
+        } catch (IOException e) {
+            System.err.println("SparseModel: cannot write: " + e);
+            System.exit(5);
         } catch (GgufFormatException e) {
             // Only reachable if the writer and reader disagree: worth saying loudly.
             System.err.println("SparseModel: the file written does not read back: " + e.getMessage());
