@@ -86,6 +86,12 @@ final class LlamaQuantizeOptions {
         if (leaveOutputTensor) {
             out.add("--leave-output-tensor");
         }
+        if (imatrixFile != null) {
+            out.add("--imatrix " + imatrixFile);
+        }
+        if (assumeImatrix) {
+            out.add("--assume-imatrix");
+        }
         return out;
     }
 

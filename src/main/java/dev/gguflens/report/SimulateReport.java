@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  *
  * @param file         the source file, open
  * @param summary      the source's summary (file type, sizes, parameters)
- * @param options      the type options as typed, in llama-quantize's spelling ({@code --pure}, {@code --tensor-type attn_v=q8_0}); empty for the defaults
+ * @param options      the options as typed, in llama-quantize's spelling ({@code --pure}, {@code --tensor-type attn_v=q8_0},
+ *                     {@code --assume-imatrix}); empty for the defaults
  * @param imatrix      the importance matrix: none, assumed, or read from a file
  * @param results      one per file type asked for; kept sorted by output size (runs llama-quantize refuses: by
  *                     their size with an importance matrix when one makes them possible, else last), ties in id order

@@ -40,7 +40,8 @@ final class SimulateText {
                     + "): planned as llama-quantize --allow-requantize (a tensor that changes type is dequantized and"
                     + " quantized again)"));
         }
-        lines.add(new SummaryText.Line("Options", r.options().isEmpty() ? "llama-quantize's defaults" : String.join(" ", r.options())));
+        lines.add(new SummaryText.Line("Options", r.options().isEmpty() ? "llama-quantize's defaults"
+                : SafeText.escapeControls(String.join(" ", r.options()))));
         return lines;
     }
 

@@ -127,6 +127,16 @@ class SimulateTextTest {
     }
 
     @Test
+    void optionsAreEchoedInLlamaQuantizesSpelling() {
+        CommandRun run = SimulateRuns.ok(F16, "--to", "Q4_K_M,Q8_0", "--pure", "--output-tensor-type", "Q8_0", "--tensor-type",
+                "ATTN_V=q5_0", "--assume-imatrix");
+        assertEquals("--pure --output-tensor-type q8_0 --tensor-type attn_v=q5_0 --assume-imatrix", line(run, "Options"));
+        CommandRun one = SimulateRuns.ok(F16, "--to", "Q4_K_M", "--imatrix", SimulateRuns.IMATRIX, "--no-tensors");
+        assertEquals("--imatrix " + SimulateRuns.IMATRIX, line(one, "Options"));
+        assertEquals(SimulateRuns.IMATRIX + ": 15 entries, 1 chunk; adds its quantize.imatrix.* keys", line(one, "Importance matrix"));
+    }
+
+    @Test
     void requantizingTheShippedQ4KMFileSaysSo() {
         CommandRun run = SimulateRuns.ok(SimulateRuns.Q4KM, "--all");
         assertEquals("Q4_K_M (Q4_K - Medium); 884.06 KiB (905,280 bytes); 1.44 M parameters; 4.95 bits per weight", line(run, "Source type"));
