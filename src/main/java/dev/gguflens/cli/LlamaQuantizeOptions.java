@@ -1,0 +1,127 @@
+package dev.gguflens.cli;
+
+import dev.gguflens.gguf.GgmlType;
+import dev.gguflens.gguf.LlamaFileType;
+import dev.gguflens.plan.ImatrixMode;
+import dev.gguflens.plan.QuantizeOptions;
+import dev.gguflens.plan.TensorTypeOverride;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+/**
+ * llama-quantize's options that decide types and metadata, spelled as llama-quantize spells them, as a
+ * picocli mixin: any command that plans a quantization ({@code simulate}, later {@code quantize}) takes
+ * the same options with the same meaning.
+ */
+final class LlamaQuantizeOptions {
+
+    @Option(names = "--pure", order = 10,
+            description = "Give every quantizable tensor the file type's default type (no mixture rules), as llama-quantize --pure.")
+    boolean pure;
+
+    @Option(names = "--output-tensor-type", paramLabel = "TYPE", order = 11, converter = GgmlTypeConverter.class,
+            description = "Type of output.weight (e.g. q8_0, Q6_K), as llama-quantize --output-tensor-type.")
+    GgmlType outputTensorType;
+
+    @Option(names = "--token-embedding-type", paramLabel = "TYPE", order = 12, converter = GgmlTypeConverter.class,
+            description = "Type of token_embd.weight, as llama-quantize --token-embedding-type.")
+    GgmlType tokenEmbeddingType;
+
+    @Option(names = "--tensor-type", paramLabel = "PATTERN=TYPE", order = 13, converter = TensorTypeConverter.class,
+            description = "Force TYPE on the tensors whose name contains a match of PATTERN (a regular expression, "
+                    + "lower-cased), as llama-quantize --tensor-type; repeatable, the first matching pattern wins.")
+    List<TensorTypeOverride> tensorTypes = new ArrayList<>();
+
+    @Option(names = "--leave-output-tensor", order = 14,
+            description = "Keep output.weight as it is, as llama-quantize --leave-output-tensor.")
+    boolean leaveOutputTensor;
+
+    @Option(names = "--imatrix", paramLabel = "FILE", order = 15,
+            description = "An importance matrix in llama.cpp's GGUF format, as llama-quantize --imatrix: it allows "
+                    + "the very low-bit types, changes some tensors' types, and adds four quantize.imatrix.* keys.")
+    Path imatrixFile;
+
+    @Option(names = "--assume-imatrix", order = 16,
+            description = "Plan as if an importance matrix covering every tensor were given (the types --imatrix "
+                    + "would give), without its four metadata keys.")
+    boolean assumeImatrix;
+
+    @Option(names = "--allow-requantize", order = 17,
+            description = "Accepted for llama-quantize's command lines: a quantized source is always simulated as "
+                    + "llama-quantize --allow-requantize would convert it.")
+    boolean allowRequantize;
+
+    /** The options for {@code ftype}, with the importance matrix already resolved (read, assumed or none). */
+    QuantizeOptions toOptions(LlamaFileType ftype, ImatrixMode imatrix) {
+        return QuantizeOptions.of(ftype)
+                .withPure(pure)
+                .withOutputTensorType(outputTensorType)
+                .withTokenEmbeddingType(tokenEmbeddingType)
+                .withTensorTypes(tensorTypes)
+                .withLeaveOutputTensor(leaveOutputTensor)
+                // simulate answers "what would this be", so a quantized source is planned as a requantization.
+                .withAllowRequantize(true)
+                .withImatrix(imatrix);
+    }
+
+    /** The options as given, in llama-quantize's spelling, for the output's "Options" line; empty for the defaults. */
+    List<String> asTyped() {
+        List<String> out = new ArrayList<>();
+        if (pure) {
+            out.add("--pure");
+        }
+        if (outputTensorType != null) {
+            out.add("--output-tensor-type " + outputTensorType.ggmlName());
+        }
+        if (tokenEmbeddingType != null) {
+            out.add("--token-embedding-type " + tokenEmbeddingType.ggmlName());
+        }
+        for (TensorTypeOverride t : tensorTypes) {
+            out.add("--tensor-type " + t);
+        }
+        if (leaveOutputTensor) {
+            out.add("--leave-output-tensor");
+        }
+        if (imatrixFile != null) {
+            out.add("--imatrix " + imatrixFile);
+        }
+        if (assumeImatrix) {
+            out.add("--assume-imatrix");
+        }
+        return out;
+    }
+
+    /** The names a type option accepts, for error messages: every ggml type llama-quantize knows. */
+    static String validTypeNames() {
+        return GgmlType.known().stream()
+                .filter(t -> t.status() != GgmlType.Status.REMOVED)
+                .map(GgmlType::ggmlName)
+                .collect(Collectors.joining(", "));
+    }
+
+    /** A ggml type name in any case ({@code q8_0}, {@code Q6_K}), as llama-quantize matches it. */
+    static final class GgmlTypeConverter implements CommandLine.ITypeConverter<GgmlType> {
+        @Override
+        public GgmlType convert(String value) {
+            return GgmlType.byName(value).filter(t -> t.name().equalsIgnoreCase(value)).orElseThrow(
+                    () -> new CommandLine.TypeConversionException("unknown tensor type '" + value + "'; valid types: " + validTypeNames()));
+        }
+    }
+
+    /** {@code PATTERN=TYPE}, with llama-quantize's checks and a valid regular expression. */
+    static final class TensorTypeConverter implements CommandLine.ITypeConverter<TensorTypeOverride> {
+        @Override
+        public TensorTypeOverride convert(String value) {
+            try {
+                return TensorTypeOverride.parse(value);
+            } catch (IllegalArgumentException e) {
+                String hint = e.getMessage().startsWith("invalid quantization type") ? "; valid types: " + validTypeNames() : "";
+                throw new CommandLine.TypeConversionException(e.getMessage() + hint);
+            }
+        }
+    }
+}

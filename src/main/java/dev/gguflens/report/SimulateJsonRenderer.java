@@ -1,0 +1,177 @@
+package dev.gguflens.report;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.gguflens.gguf.GgmlType;
+import dev.gguflens.gguf.ModelSummary;
+import dev.gguflens.plan.ImatrixFile;
+import dev.gguflens.plan.ImatrixMode;
+import dev.gguflens.plan.Plan;
+import dev.gguflens.plan.PlannedTensor;
+import dev.gguflens.plan.QuantizeOptions;
+import dev.gguflens.plan.TensorTypeOverride;
+import java.io.IOException;
+import java.io.Writer;
+
+/**
+ * Renders a simulate report as the JSON documented in docs/json.md ("simulate"): the source's fields,
+ * then for one file type that result's fields at the top level, for several a {@code results} array of them.
+ */
+public final class SimulateJsonRenderer {
+    private SimulateJsonRenderer() {
+    }
+
+    public static void render(SimulateReport r, Writer out) throws IOException {
+        try (JsonGenerator g = Json.generator(out)) {
+            g.writeStartObject();
+            g.writeNumberField("schemaVersion", Json.SCHEMA_VERSION);
+            source(g, r);
+            if (r.single()) {
+                resultFields(g, r, r.results().getFirst());
+            } else {
+                g.writeArrayFieldStart("results");
+                for (SimulateResult s : r.results()) {
+                    g.writeStartObject();
+                    resultFields(g, r, s);
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+            }
+            g.writeEndObject();
+        }
+        out.write(System.lineSeparator());
+        out.flush();
+    }
+
+    private static void source(JsonGenerator g, SimulateReport r) throws IOException {
+        ModelSummary s = r.summary();
+        g.writeStringField("source", r.file().path() == null ? null : r.file().path().toString());
+        ModelSummary.FileTypeFact ft = s.fileType();
+        g.writeStringField("sourceFileType", ft.type() == null ? null : ft.type().enumName());
+        g.writeBooleanField("sourceFileTypeGuessed", ft.guessed());
+        g.writeNumberField("sourceFileBytes", r.file().fileSize());
+        g.writeNumberField("sourceTensorBytes", s.tensorBytes());
+        g.writeFieldName("parameters");
+        if (s.parameters() == null) {
+            g.writeNull();
+        } else {
+            g.writeNumber(s.parameters());
+        }
+        g.writeFieldName("sourceBitsPerWeight");
+        if (s.bitsPerWeight() == null) {
+            g.writeNull();
+        } else {
+            g.writeNumber(s.bitsPerWeight());
+        }
+        g.writeArrayFieldStart("sourceQuantizedTypes");
+        for (GgmlType t : r.quantizedSourceTypes()) {
+            g.writeString(t.name());
+        }
+        g.writeEndArray();
+        options(g, r);
+        if (r.tensors() != null && r.tensors().filter() != null) {
+            g.writeStringField("tensorFilter", r.tensors().filter().pattern());
+        }
+    }
+
+    /** The options every result was planned with (only the file type differs between results). */
+    private static void options(JsonGenerator g, SimulateReport r) throws IOException {
+        QuantizeOptions o = r.results().getFirst().plan().options();
+        g.writeObjectFieldStart("options");
+        g.writeBooleanField("pure", o.pure());
+        g.writeStringField("outputTensorType", o.outputTensorType() == null ? null : o.outputTensorType().name());
+        g.writeStringField("tokenEmbeddingType", o.tokenEmbeddingType() == null ? null : o.tokenEmbeddingType().name());
+        g.writeArrayFieldStart("tensorTypes");
+        for (TensorTypeOverride t : o.tensorTypes()) {
+            g.writeStartObject();
+            g.writeStringField("pattern", t.pattern());
+            g.writeStringField("type", t.type().name());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeBooleanField("leaveOutputTensor", o.leaveOutputTensor());
+        g.writeBooleanField("allowRequantize", o.allowRequantize());
+        switch (r.imatrix()) {
+            case ImatrixMode.None n -> g.writeStringField("imatrix", "none");
+            case ImatrixMode.Assumed a -> g.writeStringField("imatrix", "assumed");
+            case ImatrixMode.FromFile(ImatrixFile f) -> {
+                g.writeStringField("imatrix", "file");
+                g.writeStringField("imatrixFile", f.name());
+                g.writeNumberField("imatrixEntries", f.entriesCount());
+            }
+        }
+        g.writeEndObject();
+    }
+
+    /** One file type's fields (the error simulation adds its own object here). */
+    private static void resultFields(JsonGenerator g, SimulateReport r, SimulateResult s) throws IOException {
+        Plan p = s.plan();
+        g.writeStringField("ftype", p.ftype().enumName());
+        g.writeNumberField("ftypeId", p.ftype().id());
+        g.writeStringField("status", p.ok() ? "ok" : "failed");
+        if (!p.ok()) {
+            g.writeStringField("message", p.message());
+        }
+        nullableLong(g, "fileBytes", p.ok(), p.fileBytes());
+        nullableLong(g, "tensorBytes", p.ok(), p.tensorBytes());
+        g.writeFieldName("bitsPerWeight");
+        if (p.ok()) {
+            g.writeNumber(p.bitsPerWeight());
+        } else {
+            g.writeNull();
+        }
+        nullableLong(g, "changeBytes", p.ok(), s.changeBytes(r.file().fileSize()));
+        g.writeNumberField("fallbacks", p.fallbackCount());
+        g.writeNumberField("requantizedTensors", s.requantizedTensors());
+        g.writeBooleanField("imatrixRequired", s.imatrixRequired());
+        Plan w = s.withImatrix();
+        if (w != null && w.ok()) {
+            g.writeObjectFieldStart("withImatrix");
+            g.writeNumberField("fileBytes", w.fileBytes());
+            g.writeNumberField("tensorBytes", w.tensorBytes());
+            g.writeNumberField("bitsPerWeight", w.bitsPerWeight());
+            if (p.ok()) {
+                g.writeNumberField("changedTensors", s.tensorsChangedByImatrix());
+            }
+            g.writeEndObject();
+        }
+        g.writeArrayFieldStart("warnings");
+        for (String warning : p.warnings()) {
+            g.writeString(warning);
+        }
+        g.writeEndArray();
+        if (r.tensors() != null) {
+            g.writeArrayFieldStart("tensors");
+            for (PlannedTensor t : r.tensors().filter() == null ? p.tensors()
+                    : p.tensors().stream().filter(t -> r.tensors().filter().matcher(t.name()).find()).toList()) {
+                tensor(g, t);
+            }
+            g.writeEndArray();
+        }
+    }
+
+    private static void tensor(JsonGenerator g, PlannedTensor t) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("name", t.name());
+        g.writeArrayFieldStart("shape");
+        for (long d : t.shape()) {
+            g.writeNumber(d);
+        }
+        g.writeEndArray();
+        g.writeStringField("sourceType", t.sourceType().name());
+        g.writeStringField("targetType", t.targetType().name());
+        g.writeNumberField("sourceBytes", t.sourceBytes());
+        g.writeNumberField("bytes", t.targetBytes());
+        g.writeNumberField("offset", t.offset());
+        g.writeStringField("reason", t.reason());
+        g.writeEndObject();
+    }
+
+    private static void nullableLong(JsonGenerator g, String field, boolean present, long value) throws IOException {
+        g.writeFieldName(field);
+        if (present) {
+            g.writeNumber(value);
+        } else {
+            g.writeNull();
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package dev.gguflens.report;
+
+import dev.gguflens.plan.PlannedTensor;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Renders a simulate report as GitHub-flavoured markdown: the same lines and tables as the text form. */
+public final class SimulateMarkdownRenderer {
+    private SimulateMarkdownRenderer() {
+    }
+
+    public static void render(SimulateReport r, PrintWriter out) {
+        String title = r.file().path() == null ? "GGUF file" : r.file().path().getFileName().toString();
+        SimulateResult first = r.results().getFirst();
+        out.println("# " + (r.single() ? Markdown.plain(first.ftype().shortName()) + " from " : "File types from ")
+                + Markdown.code(SafeText.escapeControls(title)));
+        out.println();
+        List<SummaryText.Line> lines = r.single() ? SimulateText.singleLines(r, first) : SimulateText.sourceLines(r, null);
+        List<String[]> summary = new ArrayList<>();
+        for (SummaryText.Line l : lines) {
+            // The path and the options as typed are shown as code, so markdown cannot reinterpret them.
+            boolean literal = l.label().equals("Source") || l.label().equals("Options") && !r.options().isEmpty();
+            summary.add(new String[] {l.label(), literal ? Markdown.code(l.value()) : Markdown.plain(l.value())});
+        }
+        Markdown.table(out, List.of("Property", "Value"), new boolean[] {false, false}, summary);
+
+        if (r.single()) {
+            tensors(r, first, out);
+        } else {
+            out.println();
+            out.println("## " + Markdown.plain(SimulateTextRenderer.resultsHeading(r)));
+            out.println();
+            List<String[]> rows = new ArrayList<>();
+            for (SimulateResult s : r.results()) {
+                String[] cells = SimulateText.resultRow(r, s);
+                for (int i = 0; i < cells.length; i++) {
+                    cells[i] = Markdown.plain(cells[i]);
+                }
+                rows.add(cells);
+            }
+            Markdown.table(out, List.of("File type", "Status", "Size", "Bytes", "BPW", "Change", "Notes"),
+                    new boolean[] {false, false, true, true, true, true, false}, rows);
+            out.println();
+            out.println(Markdown.plain(SimulateText.columnsNote(r)));
+        }
+
+        List<String> warnings = SimulateText.warnings(r);
+        if (!warnings.isEmpty()) {
+            out.println();
+            out.println("## Warnings");
+            out.println();
+            for (String w : warnings) {
+                out.println("- " + Markdown.plain(w));
+            }
+        }
+        out.flush();
+    }
+
+    private static void tensors(SimulateReport r, SimulateResult s, PrintWriter out) {
+        if (r.tensors() == null) {
+            return;
+        }
+        List<PlannedTensor> all = s.plan().tensors();
+        List<PlannedTensor> shown = r.tensors().select(all);
+        out.println();
+        out.println("## " + Markdown.plain(SimulateTextRenderer.tensorsHeading(r, shown.size(), all.size())));
+        if (shown.isEmpty()) {
+            return;
+        }
+        out.println();
+        List<String[]> rows = new ArrayList<>();
+        for (PlannedTensor t : shown) {
+            rows.add(new String[] {Markdown.code(SafeText.escape(t.name())), SummaryText.shape(t.shape()), t.sourceType().name(),
+                    t.targetType().name(), Units.bytes(t.sourceBytes()), Units.bytes(t.targetBytes()),
+                    Markdown.plain(SafeText.escape(t.reason()))});
+        }
+        Markdown.table(out, List.of("Name", "Shape", "From", "To", "Size before", "Size after", "Reason"),
+                new boolean[] {false, false, false, false, true, true, false}, rows);
+    }
+}

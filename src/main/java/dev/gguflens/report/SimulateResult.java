@@ -1,0 +1,64 @@
+package dev.gguflens.report;
+
+import dev.gguflens.gguf.LlamaFileType;
+import dev.gguflens.plan.Plan;
+import dev.gguflens.plan.PlannedTensor;
+
+/**
+ * One file type of a {@code gguflens simulate} run: llama-quantize's plan with the options given, and
+ * what an importance matrix would change. (The error simulation adds its per-tensor and model figures
+ * here, beside the plan, when it lands.)
+ *
+ * @param plan            the plan with the options as given
+ * @param imatrixRequired llama-quantize would refuse this run without an importance matrix and accept it with one
+ * @param withImatrix     when the run has no importance matrix and one would change the outcome (make a refused
+ *                        run possible, or change some tensors' types): the plan with one assumed; else null
+ */
+public record SimulateResult(Plan plan, boolean imatrixRequired, Plan withImatrix) {
+
+    public LlamaFileType ftype() {
+        return plan.ftype();
+    }
+
+    public boolean ok() {
+        return plan.ok();
+    }
+
+    /** Output file bytes minus the source file's bytes (negative when smaller); meaningful only when ok. */
+    public long changeBytes(long sourceFileBytes) {
+        return plan.fileBytes() - sourceFileBytes;
+    }
+
+    /** How many tensors are converted from a quantized type (dequantized and quantized again). */
+    public int requantizedTensors() {
+        int n = 0;
+        for (PlannedTensor t : plan.tensors()) {
+            if (t.sourceType().quantized() && !t.copied()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** How many tensors get another type with an importance matrix (0 without {@link #withImatrix()} or when either run fails). */
+    public int tensorsChangedByImatrix() {
+        if (withImatrix == null || !withImatrix.ok() || !plan.ok()) {
+            return 0;
+        }
+        int n = 0;
+        for (int i = 0; i < plan.tensors().size(); i++) {
+            if (!plan.tensors().get(i).targetType().equals(withImatrix.tensors().get(i).targetType())) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** The size results are ordered by: this run's file, else the file it would be with an imatrix, else none (last). */
+    long sortBytes() {
+        if (plan.ok()) {
+            return plan.fileBytes();
+        }
+        return withImatrix != null && withImatrix.ok() ? withImatrix.fileBytes() : Long.MAX_VALUE;
+    }
+}
