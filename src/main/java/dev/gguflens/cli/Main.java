@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code gguflens} command: dispatches to one class per subcommand. */
 @Command(name = "gguflens", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Inspect GGUF files, predict what llama-quantize writes, measure what quantization loses.",
-        subcommands = {InspectCommand.class, SimulateCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InspectCommand.class, SimulateCommand.class, QuantizeCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -27,7 +27,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (inspect, simulate)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (inspect, quantize, simulate)");
     }
 
     /** The version from the jar's manifest. */

@@ -140,8 +140,7 @@ public final class GgufWriter {
 
     /** Writes {@code layout} to {@code out} atomically: a temporary file beside it, renamed when complete. */
     public static void write(Path out, Layout layout, TensorSource source) throws IOException {
-        Path dir = out.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, "." + out.getFileName() + ".", ".partial");
+        Path tmp = createPartial(out);
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 writeTo(ch, layout, source);
@@ -150,6 +149,27 @@ public final class GgufWriter {
         } catch (IOException | RuntimeException | Error e) {
             Files.deleteIfExists(tmp);
             throw e;
+        }
+    }
+
+    /**
+     * Creates the temporary file beside {@code out}. Not with {@code Files.createTempFile}: that makes the
+     * file readable by its owner only (0600), and the finished model would keep that mode; a file created
+     * plainly gets the usual mode from the umask, as llama-quantize's output does. {@code createFile}
+     * fails rather than follow or reuse an existing name, so a random suffix retried on a clash is safe.
+     */
+    private static Path createPartial(Path out) throws IOException {
+        Path dir = out.toAbsolutePath().getParent();
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        for (int attempt = 0; ; attempt++) {
+            Path tmp = dir.resolve("." + out.getFileName() + "." + Long.toUnsignedString(random.nextLong(), 36) + ".partial");
+            try {
+                return Files.createFile(tmp);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt >= 100) {
+                    throw e;
+                }
+            }
         }
     }
 

@@ -28,4 +28,15 @@ final class BF16Codec implements BlockCodec {
             dst[dstOff + i] = Fp16.bf16ToFloat((short) QuantMath.u16(src, srcOff + 2 * i));
         }
     }
+
+    /** {@code ggml_validate_row_data} rejects a BF16 value that is NaN or infinite (exponent bits all ones). */
+    @Override
+    public long firstInvalidBlock(byte[] data, int off, long nBlocks) {
+        for (long i = 0; i < nBlocks; i++) {
+            if ((QuantMath.u16(data, Math.toIntExact(off + 2 * i)) & 0x7F80) == 0x7F80) {
+                return i;
+            }
+        }
+        return -1;
+    }
 }

@@ -28,4 +28,15 @@ final class F16Codec implements BlockCodec {
             dst[dstOff + i] = QuantMath.f16(src, srcOff + 2 * i);
         }
     }
+
+    /** {@code ggml_validate_row_data} rejects an F16 value whose exponent bits are all ones (Inf or NaN). */
+    @Override
+    public long firstInvalidBlock(byte[] data, int off, long nBlocks) {
+        for (long i = 0; i < nBlocks; i++) {
+            if ((QuantMath.u16(data, Math.toIntExact(off + 2 * i)) & 0x7C00) == 0x7C00) {
+                return i;
+            }
+        }
+        return -1;
+    }
 }

@@ -28,4 +28,15 @@ final class F32Codec implements BlockCodec {
             dst[dstOff + i] = Float.intBitsToFloat(QuantMath.i32(src, srcOff + 4 * i));
         }
     }
+
+    /** {@code ggml_validate_row_data} rejects an F32 value that is NaN or infinite. */
+    @Override
+    public long firstInvalidBlock(byte[] data, int off, long nBlocks) {
+        for (long i = 0; i < nBlocks; i++) {
+            if (!Float.isFinite(Float.intBitsToFloat(QuantMath.i32(data, Math.toIntExact(off + 4 * i))))) {
+                return i;
+            }
+        }
+        return -1;
+    }
 }

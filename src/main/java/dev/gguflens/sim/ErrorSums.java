@@ -1,0 +1,113 @@
+package dev.gguflens.sim;
+
+import java.util.Arrays;
+
+/**
+ * Running sums over pairs (x source value, y value after the round trip), in double, from which every
+ * error statistic is derived: the count, Σd², Σx², Σy², Σxy, max|d| and the |d| histogram
+ * ({@link ErrorHistogram}), with {@code d = (double) x - (double) y} as expected-errors.tsv computes it.
+ * Mutable, used by one thread at a time.
+ */
+final class ErrorSums {
+    long n;
+    double sse;
+    double sumX2;
+    double sumY2;
+    double sumXY;
+    double maxAbs;
+    /** Counts of histogram bins {@code histLo ..}, or null while nothing is counted. */
+    long[] hist;
+    int histLo;
+
+    /**
+     * Adds {@code count} pairs {@code x[off..], y[off..]} in element order. The sums continue from their
+     * current values, so calling this on consecutive pieces of a chunk gives the same sums as one call.
+     *
+     * @param bins a scratch array of {@link ErrorHistogram#BINS} zeros, left zeroed on return
+     */
+    void add(float[] x, float[] y, int off, int count, int[] bins) {
+        double s = sse, sx = sumX2, sy = sumY2, sxy = sumXY, max = maxAbs;
+        int lo = Integer.MAX_VALUE, hi = -1;
+        for (int i = off; i < off + count; i++) {
+            double xd = x[i];
+            double yd = y[i];
+            double d = xd - yd;
+            s += d * d;
+            sx += xd * xd;
+            sy += yd * yd;
+            sxy += xd * yd;
+            double a = Math.abs(d);
+            if (a > max) {
+                max = a; // a NaN difference never wins, as in a C loop with '>'
+            }
+            if (a == a) {
+                int b = ErrorHistogram.bin(a);
+                bins[b]++;
+                lo = Math.min(lo, b);
+                hi = Math.max(hi, b);
+            }
+        }
+        sse = s;
+        sumX2 = sx;
+        sumY2 = sy;
+        sumXY = sxy;
+        maxAbs = max;
+        n += count;
+        drain(bins, lo, hi);
+    }
+
+    /** Counts {@code count} values of zero error whose signal is unknown (a tensor gguflens cannot decode). */
+    void addUnknownSignal(long count) {
+        n += count;
+        addToBin(0, count);
+    }
+
+    /** Adds {@code o}'s sums to these; sums combine in the order of the calls (see {@link ErrorEngine}). */
+    void add(ErrorSums o) {
+        n += o.n;
+        sse += o.sse;
+        sumX2 += o.sumX2;
+        sumY2 += o.sumY2;
+        sumXY += o.sumXY;
+        if (o.maxAbs > maxAbs) {
+            maxAbs = o.maxAbs;
+        }
+        if (o.hist != null) {
+            for (int i = 0; i < o.hist.length; i++) {
+                if (o.hist[i] != 0) {
+                    addToBin(o.histLo + i, o.hist[i]);
+                }
+            }
+        }
+    }
+
+    private void drain(int[] bins, int lo, int hi) {
+        for (int b = lo; b <= hi; b++) {
+            if (bins[b] != 0) {
+                addToBin(b, bins[b]);
+                bins[b] = 0;
+            }
+        }
+    }
+
+    private void addToBin(int bin, long count) {
+        if (hist == null) {
+            hist = new long[1];
+            histLo = bin;
+        } else if (bin < histLo || bin >= histLo + hist.length) {
+            int lo = Math.min(bin, histLo);
+            int hi = Math.max(bin, histLo + hist.length - 1);
+            long[] grown = new long[hi - lo + 1];
+            System.arraycopy(hist, 0, grown, histLo - lo, hist.length);
+            hist = grown;
+            histLo = lo;
+        }
+        hist[bin - histLo] += count;
+    }
+
+    /** The {@code p}-quantile of |d| (see {@link ErrorHistogram#quantile}). */
+    double quantile(double p) {
+        long counted = hist == null ? 0 : Arrays.stream(hist).sum();
+        return ErrorHistogram.quantile(hist, histLo, counted, p, maxAbs);
+    }
+}

@@ -1,0 +1,210 @@
+package dev.gguflens.sim;
+
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The row pipeline shared by the error engine and the file writer: cuts tensors into chunks of whole
+ * rows, runs a worker on each chunk on a fixed pool of threads, and hands the results back in order
+ * (tensor order, then row order) on the caller's thread.
+ *
+ * <p>Memory stays bounded whatever the model's size: at most {@code 2 x threads} chunks are in flight
+ * (submitted and not yet taken), and a chunk is submitted only when the caller takes a result, so a slow
+ * consumer (the disk) holds the workers back instead of piling results up. Chunks of later tensors are
+ * worked on while earlier ones are still being consumed, so small tensors keep every core busy too.
+ */
+public final class RowPipeline implements AutoCloseable {
+    private final PipelineSettings settings;
+    private final Cancellation cancel;
+    private final ExecutorService pool;
+
+    /** A tensor to cut into chunks: its row length, row count and the values a chunk should hold. */
+    public record Job(long rowLength, long rows, long chunkElements) {
+        public Job {
+            if (rowLength < 0 || rows < 0 || chunkElements < 1) {
+                throw new IllegalArgumentException("bad job: rows of " + rowLength + ", " + rows + " rows, chunks of " + chunkElements);
+            }
+            if (rowLength > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("rows of " + rowLength + " values are longer than gguflens can hold in one chunk");
+            }
+        }
+
+        /** Rows per chunk: as many whole rows as fit in {@code chunkElements}, at least one. */
+        public long rowsPerChunk() {
+            if (rowLength == 0) {
+                return Math.max(rows, 1);
+            }
+            return Math.max(1, Math.min(chunkElements, Integer.MAX_VALUE) / rowLength);
+        }
+
+        /** The number of chunks (0 for a tensor without values). */
+        public long chunks() {
+            return rows == 0 || rowLength == 0 ? 0 : (rows + rowsPerChunk() - 1) / rowsPerChunk();
+        }
+    }
+
+    /**
+     * One chunk: rows {@code [firstRow, firstRow + rows)} of job {@code job}.
+     *
+     * @param job          index of the job in the list given to {@link #run}
+     * @param index        the chunk's position within its job
+     * @param firstRow     the first row
+     * @param rows         rows in the chunk
+     * @param firstElement {@code firstRow x rowLength}
+     * @param elements     {@code rows x rowLength}
+     * @param last         whether it is the job's last chunk
+     */
+    public record Chunk(int job, long index, long firstRow, int rows, long firstElement, int elements, boolean last) {
+    }
+
+    /** Works on one chunk, on a pool thread. Exceptions end the run and reach the caller from {@link Results#next()}. */
+    @FunctionalInterface
+    public interface Worker<R> {
+        R process(Chunk chunk);
+    }
+
+    /** A finished chunk and what the worker made of it. */
+    public record Done<R>(Chunk chunk, R value) {
+    }
+
+    public RowPipeline(PipelineSettings settings, Cancellation cancel) {
+        this.settings = settings;
+        this.cancel = cancel;
+        AtomicInteger n = new AtomicInteger();
+        ThreadFactory daemons = r -> {
+            Thread t = new Thread(r, "gguflens-worker-" + n.incrementAndGet());
+            t.setDaemon(true); // a worker must never keep the JVM alive after Ctrl-C
+            return t;
+        };
+        this.pool = Executors.newFixedThreadPool(settings.threads(), daemons);
+    }
+
+    public PipelineSettings settings() {
+        return settings;
+    }
+
+    /** Starts running {@code worker} over every chunk of {@code jobs}; take the results in order from the returned stream. */
+    public <R> Results<R> run(List<Job> jobs, Worker<R> worker) {
+        return new Results<>(List.copyOf(jobs), worker);
+    }
+
+    /** Results in chunk order; pulling one lets the next chunk start. Use from one thread. */
+    public final class Results<R> {
+        private final List<Job> jobs;
+        private final Worker<R> worker;
+        private final ArrayDeque<Future<Done<R>>> inFlight = new ArrayDeque<>();
+        private final int window = 2 * settings.threads();
+        private int job;
+        private long chunk;
+
+        private Results(List<Job> jobs, Worker<R> worker) {
+            this.jobs = jobs;
+            this.worker = worker;
+            fill();
+        }
+
+        public boolean hasNext() {
+            return !inFlight.isEmpty();
+        }
+
+        /**
+         * The next chunk's result, waiting for it if needed.
+         *
+         * @throws CancelledException when the run was cancelled (or this thread interrupted)
+         * @throws RuntimeException   what the worker threw (e.g. {@link TensorAbortException})
+         */
+        public Done<R> next() {
+            Future<Done<R>> head = inFlight.poll();
+            if (head == null) {
+                throw new NoSuchElementException();
+            }
+            Done<R> done;
+            try {
+                done = await(head);
+            } catch (RuntimeException | Error e) {
+                abandon();
+                throw e;
+            }
+            fill();
+            return done;
+        }
+
+        private Done<R> await(Future<Done<R>> f) {
+            while (true) {
+                cancel.check();
+                try {
+                    // Poll rather than block, so Ctrl-C is seen within a tenth of a second even during a long chunk.
+                    return f.get(100, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException e) {
+                    // keep waiting
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new CancelledException();
+                } catch (ExecutionException e) {
+                    Throwable c = e.getCause();
+                    if (c instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    if (c instanceof Error err) {
+                        throw err;
+                    }
+                    throw new IllegalStateException(c);
+                }
+            }
+        }
+
+        /** Submits chunks until the window is full or none are left. */
+        private void fill() {
+            while (inFlight.size() < window && advance()) {
+                Chunk c = current();
+                chunk++;
+                inFlight.add(pool.submit(() -> {
+                    cancel.check();
+                    return new Done<>(c, worker.process(c));
+                }));
+            }
+        }
+
+        /** Moves to the next job that still has a chunk to submit; false when all are submitted. */
+        private boolean advance() {
+            while (job < jobs.size() && chunk >= jobs.get(job).chunks()) {
+                job++;
+                chunk = 0;
+            }
+            return job < jobs.size();
+        }
+
+        private Chunk current() {
+            Job j = jobs.get(job);
+            long per = j.rowsPerChunk();
+            long first = chunk * per;
+            int rows = (int) Math.min(per, j.rows() - first);
+            return new Chunk(job, chunk, first, rows, first * j.rowLength(), Math.toIntExact(rows * j.rowLength()),
+                    first + rows == j.rows());
+        }
+
+        /** Drops the chunks still in flight after a failure: their results would be thrown away anyway. */
+        private void abandon() {
+            for (Future<Done<R>> f : inFlight) {
+                f.cancel(true);
+            }
+            inFlight.clear();
+            job = jobs.size();
+        }
+    }
+
+    /** Stops the workers (chunks in progress are abandoned). */
+    @Override
+    public void close() {
+        pool.shutdownNow();
+    }
+}

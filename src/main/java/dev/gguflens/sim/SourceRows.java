@@ -1,0 +1,100 @@
+package dev.gguflens.sim;
+
+import dev.gguflens.gguf.GgmlType;
+import dev.gguflens.gguf.GgufFile;
+import dev.gguflens.gguf.TensorInfo;
+import dev.gguflens.quant.BlockCodec;
+import dev.gguflens.quant.Codecs;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * A source tensor's values, decoded to f32 on demand from the mapped file, a range of whole blocks at a
+ * time: what llama-quantize does before quantizing ({@code ggml_fp16_to_fp32_row}, a type's
+ * {@code to_float}; F32 as is). Thread-safe: each call copies what it needs into the caller's buffers.
+ */
+public final class SourceRows {
+    private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfFloat F32_BE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+
+    private final TensorInfo tensor;
+    private final MemorySegment data;
+    private final BlockCodec codec;
+    private final boolean bigEndian;
+
+    private SourceRows(TensorInfo tensor, MemorySegment data, BlockCodec codec, boolean bigEndian) {
+        this.tensor = tensor;
+        this.data = data;
+        this.codec = codec;
+        this.bigEndian = bigEndian;
+    }
+
+    /**
+     * The values of {@code t} in {@code file}.
+     *
+     * @throws UnsupportedOperationException when gguflens cannot decode the type, or the file is
+     *         big-endian and the type is a block type (only F32, F16 and BF16 are byte-swapped)
+     */
+    public static SourceRows of(GgufFile file, TensorInfo t) {
+        GgmlType type = t.type();
+        BlockCodec codec = Codecs.forType(type).orElseThrow(() -> new UnsupportedOperationException(
+                "tensor '" + t.name() + "': gguflens cannot decode type " + type));
+        boolean big = file.byteOrder() == ByteOrder.BIG_ENDIAN;
+        if (big && type.quantized()) {
+            throw new UnsupportedOperationException("tensor '" + t.name() + "': " + type
+                    + " data in a big-endian file cannot be decoded (only F32, F16 and BF16 are byte-swapped)");
+        }
+        return new SourceRows(t, file.tensorData(t), codec, big);
+    }
+
+    /** Whether {@link #of} can decode this tensor of this file. */
+    public static boolean decodable(GgufFile file, TensorInfo t) {
+        return Codecs.forType(t.type()).isPresent() && t.type().hasKnownSize()
+                && !(file.byteOrder() == ByteOrder.BIG_ENDIAN && t.type().quantized());
+    }
+
+    public TensorInfo tensor() {
+        return tensor;
+    }
+
+    /**
+     * Decodes {@code count} values starting at element {@code first} into {@code dst} from {@code dstOff}.
+     * Both must be whole blocks of the source type (rows always are).
+     *
+     * @param scratch a buffer for the encoded bytes, reused between calls by one thread; grown when too
+     *                small (the possibly new buffer is returned)
+     */
+    public byte[] decode(long first, int count, float[] dst, int dstOff, byte[] scratch) {
+        GgmlType type = tensor.type();
+        int bs = type.blockSize();
+        if (first % bs != 0 || count % bs != 0) {
+            throw new IllegalArgumentException("values " + first + "+" + count + " are not whole " + type + " blocks");
+        }
+        long byteOff = first / bs * type.typeSize();
+        if (type.equals(GgmlType.F32)) {
+            // F32 needs no codec: copy straight from the mapping, swapping bytes on the way if needed.
+            MemorySegment.copy(data, bigEndian ? F32_BE : F32_LE, byteOff, dst, dstOff, count);
+            return scratch;
+        }
+        int nBytes = count / bs * type.typeSize();
+        byte[] buf = scratch != null && scratch.length >= nBytes ? scratch : new byte[nBytes];
+        MemorySegment.copy(data, ValueLayout.JAVA_BYTE, byteOff, buf, 0, nBytes);
+        if (bigEndian) {
+            swap(buf, nBytes, type.typeSize());
+        }
+        codec.dequantize(buf, 0, dst, dstOff, count);
+        return buf;
+    }
+
+    /** Reverses each {@code size}-byte element (2 for F16/BF16) so the little-endian codec reads it. */
+    private static void swap(byte[] b, int n, int size) {
+        for (int i = 0; i + size <= n; i += size) {
+            for (int j = 0; j < size / 2; j++) {
+                byte t = b[i + j];
+                b[i + j] = b[i + size - 1 - j];
+                b[i + size - 1 - j] = t;
+            }
+        }
+    }
+}

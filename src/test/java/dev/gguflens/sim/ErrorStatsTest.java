@@ -1,0 +1,110 @@
+package dev.gguflens.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** The statistics, on values small enough to work out by hand. */
+class ErrorStatsTest {
+
+    private static ErrorSums sums(float[] x, float[] y) {
+        ErrorSums s = new ErrorSums();
+        s.add(x, y, 0, x.length, new int[ErrorHistogram.BINS]);
+        return s;
+    }
+
+    @Test
+    void statisticsOfAKnownPair() {
+        // d = x - y = (0, 0.5, -1, 2): Σd² = 5.25, max 2; Σx² = 30, Σy² = 1 + 2.25 + 16 + 4 = 23.25, Σxy = 1 + 3 + 12 + 8 = 24.
+        float[] x = {1, 2, 3, 4};
+        float[] y = {1, 1.5f, 4, 2};
+        ErrorStats e = ErrorStats.of(sums(x, y), 4, null, 1);
+        assertEquals(4, e.n());
+        assertEquals(4, e.measured());
+        assertEquals(5.25, e.sse());
+        assertEquals(Math.sqrt(5.25 / 4), e.rmse(), 1e-15);
+        assertEquals(2.0, e.maxAbs());
+        assertEquals(Math.sqrt(30.0 / 4), e.sourceRms(), 1e-15);
+        assertEquals(Math.sqrt(5.25 / 30), e.relativeRmse(), 1e-15);
+        assertEquals(10 * Math.log10(30 / 5.25), e.snrDb(), 1e-12);
+        assertEquals(24 / Math.sqrt(30 * 23.25), e.cosine(), 1e-15);
+        // |d| sorted: 0, 0.5, 1, 2. p50 = 2nd smallest = 0.5, p95 and p99 = 4th = 2; reported as bin middles, within 1/128.
+        assertEquals(0.5, e.p50(), 0.5 / 128);
+        assertEquals(2.0, e.p95(), 2.0 / 128);
+        assertTrue(e.p99() <= 2.0, "capped at the maximum");
+        assertNull(e.intervals());
+    }
+
+    @Test
+    void noErrorIsZeroErrorAndInfiniteSnr() {
+        float[] x = {0.5f, -1, 2};
+        ErrorStats e = ErrorStats.of(sums(x, x), 3, null, 1);
+        assertEquals(0.0, e.sse());
+        assertEquals(0.0, e.rmse());
+        assertEquals(0.0, e.relativeRmse());
+        assertEquals(Double.POSITIVE_INFINITY, e.snrDb());
+        assertEquals(1.0, e.cosine());
+        assertEquals(0.0, e.p50());
+        assertEquals(0.0, e.p99());
+    }
+
+    @Test
+    void zeroVectorsAndEmptyTensors() {
+        float[] zeros = {0, 0};
+        float[] ones = {1, 1};
+        assertEquals(1.0, ErrorStats.of(sums(zeros, zeros), 2, null, 1).cosine(), "two zero vectors point the same way");
+        ErrorStats lost = ErrorStats.of(sums(ones, zeros), 2, null, 1);
+        assertEquals(0.0, lost.cosine());
+        assertEquals(1.0, lost.relativeRmse());
+        ErrorStats fromZero = ErrorStats.of(sums(zeros, ones), 2, null, 1);
+        assertEquals(Double.POSITIVE_INFINITY, fromZero.relativeRmse());
+        ErrorStats empty = ErrorStats.of(new ErrorSums(), 0, null, 1);
+        assertEquals(0, empty.n());
+        assertEquals(0.0, empty.rmse());
+        assertEquals(0.0, empty.p99());
+    }
+
+    @Test
+    void aSampleThatMissedEveryValueKnowsNothing() {
+        ErrorStats e = ErrorStats.of(new ErrorSums(), 1000, new ErrorSums[] {new ErrorSums(), new ErrorSums()}, 0.01);
+        assertEquals(1000, e.n());
+        assertEquals(0, e.measured());
+        assertTrue(Double.isNaN(e.rmse()) && Double.isNaN(e.relativeRmse()) && Double.isNaN(e.p50()));
+        assertNull(e.intervals().rmse());
+    }
+
+    @Test
+    void sumsContinueInElementOrderAcrossCalls() {
+        float[] x = {0.1f, 0.2f, 0.3f, 0.7f, 1e-8f, 3f};
+        float[] y = {0.11f, 0.19f, 0.35f, 0.6f, 0f, 2.5f};
+        ErrorSums whole = sums(x, y);
+        ErrorSums pieces = new ErrorSums();
+        int[] bins = new int[ErrorHistogram.BINS];
+        pieces.add(x, y, 0, 2, bins);
+        pieces.add(x, y, 2, 3, bins);
+        pieces.add(x, y, 5, 1, bins);
+        assertEquals(whole.sse, pieces.sse, 0.0, "one running sum, whatever the pieces");
+        double byHand = 0;
+        for (int i = 0; i < x.length; i++) {
+            double d = (double) x[i] - (double) y[i];
+            byHand += d * d;
+        }
+        assertEquals(byHand, whole.sse, 0.0);
+        for (int b : bins) {
+            assertEquals(0, b, "the scratch histogram is left zeroed");
+        }
+    }
+
+    @Test
+    void randomGroupIntervalByHand() {
+        // Groups 1, 2, 3, 4: mean 2.5, Σ(θg - mean)² = 5, v = (1 - 0.2) x 5 / (4 x 3) = 1/3; t(0.975, 3) = 3.182.
+        Interval i = RandomGroups.interval(2.4, new double[] {1, 2, 3, 4}, 3.182, 0.8, 0, Double.POSITIVE_INFINITY);
+        double half = 3.182 * Math.sqrt(1.0 / 3);
+        assertEquals(2.4 - half, i.low(), 1e-12);
+        assertEquals(2.4 + half, i.high(), 1e-12);
+        assertEquals(0.0, RandomGroups.interval(0.5, new double[] {1, 2}, 12.706, 1, 0, 1).low(), "clipped to the range");
+        assertNull(RandomGroups.interval(1, new double[] {1, Double.POSITIVE_INFINITY}, 12.706, 1, 0, 1));
+    }
+}
