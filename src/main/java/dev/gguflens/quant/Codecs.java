@@ -7,19 +7,30 @@ import java.util.Optional;
 /**
  * The one entry point to the block codecs: callers ask for a type and get the fastest implementation
  * available, never knowing which. The scalar ports in {@code quant.ref} are the specification;
- * vectorized twins in {@code quant.simd} must produce the same bits.
+ * vectorized twins in {@code quant.simd} must produce the same bits. The implementation is chosen once,
+ * at first use ({@link CodecSelection}).
  */
 public final class Codecs {
     private Codecs() {
     }
 
+    /** Holder idiom: the choice (and its one line on stderr) happens when a codec is first asked for. */
+    private static final class Chosen {
+        static final CodecProvider PROVIDER = CodecSelection.choose(System.err);
+    }
+
     /** The codec for {@code type}, or empty when gguflens cannot decode it. */
     public static Optional<BlockCodec> forType(GgmlType type) {
-        return reference(type);
+        return Chosen.PROVIDER.codec(type);
     }
 
     /** The scalar reference codec for {@code type} (the bit-exact port, used by differential tests). */
     public static Optional<BlockCodec> reference(GgmlType type) {
         return Optional.ofNullable(RefCodecs.get(type));
+    }
+
+    /** Which implementation {@link #forType} hands out, for diagnostics (e.g. {@code vector 512-bit}, {@code scalar}). */
+    public static String implementation() {
+        return Chosen.PROVIDER.description();
     }
 }

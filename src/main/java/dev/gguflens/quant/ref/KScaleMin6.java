@@ -5,7 +5,7 @@ package dev.gguflens.quant.ref;
  * (reference/quantizers.md §2.5; ggml's {@code get_scale_min_k4} and the packing loop of
  * {@code quantize_row_q4_K_ref}).
  */
-final class KScaleMin6 {
+public final class KScaleMin6 {
     static final int BYTES = 12;
 
     private KScaleMin6() {
@@ -15,7 +15,7 @@ final class KScaleMin6 {
      * Stores scale {@code ls} and min {@code lm} (6 bits each) of sub-block {@code j} into the 12 bytes at
      * {@code off}. Call for j = 0..7 in order: bytes 0..7 are assigned for j < 4 and OR-ed for j >= 4.
      */
-    static void put(byte[] s, int off, int j, int ls, int lm) {
+    public static void put(byte[] s, int off, int j, int ls, int lm) {
         if (j < 4) {
             s[off + j] = (byte) ls;
             s[off + j + 4] = (byte) lm;
@@ -27,7 +27,7 @@ final class KScaleMin6 {
     }
 
     /** The 6-bit scale of sub-block {@code j} from the 12 bytes at {@code off}. */
-    static int scale(byte[] s, int off, int j) {
+    public static int scale(byte[] s, int off, int j) {
         if (j < 4) {
             return s[off + j] & 63;
         }
@@ -35,7 +35,7 @@ final class KScaleMin6 {
     }
 
     /** The 6-bit min of sub-block {@code j} from the 12 bytes at {@code off}. */
-    static int min(byte[] s, int off, int j) {
+    public static int min(byte[] s, int off, int j) {
         if (j < 4) {
             return s[off + j + 4] & 63;
         }

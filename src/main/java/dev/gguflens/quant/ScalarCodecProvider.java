@@ -1,0 +1,19 @@
+package dev.gguflens.quant;
+
+import dev.gguflens.gguf.GgmlType;
+import dev.gguflens.quant.ref.RefCodecs;
+import java.util.Optional;
+
+/** The scalar reference codecs of {@code quant.ref}: the specification, and the fallback without the Vector API. */
+final class ScalarCodecProvider implements CodecProvider {
+
+    @Override
+    public Optional<BlockCodec> codec(GgmlType type) {
+        return Optional.ofNullable(RefCodecs.get(type));
+    }
+
+    @Override
+    public String description() {
+        return "scalar";
+    }
+}

@@ -1,0 +1,100 @@
+package dev.gguflens.quant.simd;
+
+import dev.gguflens.quant.ref.Fp16;
+import dev.gguflens.quant.ref.KScaleMin6;
+import dev.gguflens.quant.ref.QuantMath;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The part Q4_K and Q5_K share (reference/quantizers.md §3 Q4_K steps 1–3; {@code quant.ref.KScaleMinBlock}),
+ * vectorized: the weights and the scale-and-min search run lane per 32-value sub-block over a group of
+ * blocks; the per-block steps (6-bit scales, fp16 super-scales) stay scalar; the re-quantization is
+ * element-wise. One instance is the scratch of one {@code quantize} call.
+ */
+final class KScaleMinVectorBlock {
+    static final int QK_K = 256;
+    static final int SUB = 32;
+    static final int D = 0;
+    static final int DMIN = 2;
+    static final int SCALES = 4;
+
+    final SubBlocks group;
+    /** The levels (0..nmax) of the block last finished, in value order. */
+    final byte[] levels = new byte[QK_K];
+    private final int nmax;
+    private final float[] weights;
+    private final ScaleMinSearch search;
+
+    KScaleMinVectorBlock(int nmax, float rmin, int nstep) {
+        this.nmax = nmax;
+        this.group = new SubBlocks(SUB, QK_K / SUB, 2);
+        this.weights = new float[group.x.length];
+        this.search = new ScaleMinSearch(group.count, SUB, nmax, rmin, 0.1f, nstep, false);
+    }
+
+    /** Step 1 for every sub-block of the loaded group: weights {@code av_x + |x|}, then make_qkx2_quants. */
+    void searchGroup() {
+        VectorSpecies<Float> sp = VectorWidth.F;
+        float[] xt = group.x;
+        int stride = group.count;
+        for (int s0 = 0; s0 < stride; s0 += VectorWidth.LANES) {
+            // av_x = sqrtf(Σx²/32), the sum sequential from element 0 in each lane
+            FloatVector sumX2 = FloatVector.zero(sp);
+            for (int i = 0; i < SUB; i++) {
+                FloatVector xi = FloatVector.fromArray(sp, xt, i * stride + s0);
+                sumX2 = sumX2.add(xi.mul(xi));
+            }
+            FloatVector avX = sumX2.div(32.0f).sqrt();
+            for (int i = 0; i < SUB; i++) {
+                avX.add(FloatVector.fromArray(sp, xt, i * stride + s0).abs()).intoArray(weights, i * stride + s0);
+            }
+        }
+        for (int s0 = 0; s0 < stride; s0 += 2 * VectorWidth.LANES) {
+            search.run(xt, weights, stride, s0);
+        }
+    }
+
+    /**
+     * Steps 2–3 for block {@code b} of the group, whose values are at {@code x[xo ..]}: writes d, dmin and
+     * the 12 scale bytes at {@code y[yo ..]} and leaves the block's levels in {@link #levels}.
+     */
+    void finishBlock(int b, float[] x, int xo, byte[] y, int yo) {
+        int first = b * group.perBlock;
+        float[] scales = search.scale;
+        float[] mins = search.theMin;
+        float maxScale = 0;
+        float maxMin = 0;
+        for (int j = 0; j < group.perBlock; j++) {
+            if (scales[first + j] > maxScale) {
+                maxScale = scales[first + j];
+            }
+            if (mins[first + j] > maxMin) {
+                maxMin = mins[first + j];
+            }
+        }
+        // step 2: 6-bit scales and mins; C stores NI in a uint8 before MIN(63, ·)
+        float invScale = maxScale > 0 ? 63.0f / maxScale : 0.0f;
+        float invMin = maxMin > 0 ? 63.0f / maxMin : 0.0f;
+        for (int j = 0; j < group.perBlock; j++) {
+            int ls = Math.min(63, QuantMath.nearestInt(invScale * scales[first + j]) & 0xFF);
+            int lm = Math.min(63, QuantMath.nearestInt(invMin * mins[first + j]) & 0xFF);
+            KScaleMin6.put(y, yo + SCALES, j, ls, lm);
+        }
+        QuantMath.putU16(y, yo + D, Fp16.fromFloat(maxScale / 63.0f));
+        QuantMath.putU16(y, yo + DMIN, Fp16.fromFloat(maxMin / 63.0f));
+        // step 3: re-quantize with the stored scales; a zero scale keeps the search's levels
+        float d = QuantMath.f16(y, yo + D);
+        float dmin = QuantMath.f16(y, yo + DMIN);
+        for (int j = 0; j < group.perBlock; j++) {
+            float dd = d * KScaleMin6.scale(y, yo + SCALES, j);
+            int xs = xo + SUB * j;
+            if (dd == 0) {
+                Levels.scaledFromMin(x, xs, SUB, search.levelScale[first + j], search.levelMin[first + j], 0, nmax, levels, SUB * j);
+            } else {
+                float dm = dmin * KScaleMin6.min(y, yo + SCALES, j);
+                Levels.shiftedDivided(x, xs, SUB, dm, dd, 0, nmax, levels, SUB * j);
+            }
+        }
+    }
+}

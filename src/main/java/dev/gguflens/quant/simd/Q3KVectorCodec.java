@@ -1,0 +1,167 @@
+package dev.gguflens.quant.simd;
+
+import dev.gguflens.gguf.GgmlType;
+import dev.gguflens.quant.BlockCodec;
+import dev.gguflens.quant.ref.Fp16;
+import dev.gguflens.quant.ref.QuantMath;
+import dev.gguflens.quant.ref.RefCodecs;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Q3_K with the Vector API: the same bytes and floats as {@code quant.ref.Q3KCodec}
+ * (reference/quantizers.md §3 Q3_K). Block of 256 values, 110 bytes: {@code u8 hmask[32]} (third bit of
+ * each code), {@code u8 qs[64]} (low 2 bits), {@code u8 scales[12]} (sixteen 6-bit signed scales),
+ * {@code fp16 d}.
+ */
+final class Q3KVectorCodec implements BlockCodec {
+    private static final int QK_K = 256;
+    private static final int SUB = 16;
+    private static final int BLOCK_BYTES = 110;
+    private static final int HMASK = 0;
+    private static final int QS = 32;
+    private static final int SCALES = 96;
+    private static final int D = 108;
+
+    private final BlockCodec reference = RefCodecs.get(GgmlType.Q3_K);
+
+    @Override
+    public GgmlType type() {
+        return GgmlType.Q3_K;
+    }
+
+    @Override
+    public boolean canQuantize() {
+        return true;
+    }
+
+    @Override
+    public void quantize(float[] src, int srcOff, byte[] dst, int dstOff, int n) {
+        SubBlocks group = new SubBlocks(SUB, QK_K / SUB, 2);
+        // make_q3_quants(16, 4, x, L, true) per sub-block
+        Q3Search search = new Q3Search(group.count, SUB, 4);
+        byte[] levels = new byte[QK_K];
+        int nb = n / QK_K;
+        for (int b0 = 0; b0 < nb; b0 += group.blocks) {
+            int g = Math.min(group.blocks, nb - b0);
+            group.load(src, srcOff + b0 * QK_K, g);
+            for (int s0 = 0; s0 < group.count; s0 += 2 * VectorWidth.LANES) {
+                search.run(group.x, group.count, s0);
+            }
+            for (int b = 0; b < g; b++) {
+                int xo = srcOff + (b0 + b) * QK_K;
+                int yo = dstOff + (b0 + b) * BLOCK_BYTES;
+                finishBlock(search, group.count, b * group.perBlock, src, xo, dst, yo, levels);
+            }
+        }
+    }
+
+    /** Steps 1 (the scale maximum) to 5 for one block whose search results start at sub-block {@code first}. */
+    private static void finishBlock(Q3Search search, int stride, int first, float[] x, int xo, byte[] y, int yo, byte[] L) {
+        // step 1: max_scale is the first of largest magnitude, sign kept
+        float maxScale = 0;
+        float amax = 0;
+        for (int j = 0; j < QK_K / SUB; j++) {
+            float scale = Math.abs(search.scale[first + j]);
+            if (scale > amax) {
+                amax = scale;
+                maxScale = search.scale[first + j];
+            }
+        }
+        // step 2: 6-bit scales (offset 32) against d = -max_scale/32
+        for (int k = 0; k < 12; k++) {
+            y[yo + SCALES + k] = 0;
+        }
+        if (maxScale != 0) {
+            float iscale = -32.0f / maxScale;
+            for (int j = 0; j < QK_K / SUB; j++) {
+                int l = (byte) QuantMath.nearestInt(iscale * search.scale[first + j]); // C's int8_t store
+                l = Math.clamp(l, -32, 31) + 32;
+                if (j < 8) {
+                    y[yo + SCALES + j] = (byte) (l & 0xF);
+                } else {
+                    y[yo + SCALES + j - 8] |= (byte) ((l & 0xF) << 4);
+                }
+                y[yo + SCALES + 8 + j % 4] |= (byte) ((l >> 4) << (2 * (j / 4)));
+            }
+            QuantMath.putU16(y, yo + D, Fp16.fromFloat(1 / iscale));
+        } else {
+            QuantMath.putU16(y, yo + D, Fp16.fromFloat(0.0f));
+        }
+        // step 3: re-quantize with the stored scales; a zero scale keeps make_q3_quants' levels
+        float d = QuantMath.f16(y, yo + D);
+        for (int j = 0; j < QK_K / SUB; j++) {
+            float dd = d * scale(y, yo, j);
+            if (dd == 0) {
+                for (int i = 0; i < SUB; i++) {
+                    L[SUB * j + i] = (byte) search.levels[i * stride + first + j];
+                }
+            } else {
+                Levels.divided(x, xo + SUB * j, SUB, dd, -4, 3, 4, L, SUB * j);
+            }
+        }
+        // step 4: the third bit of value k goes to hmask[k % 32], bit k / 32 (levels are 0..7)
+        for (int k = 0; k < 32; k += 16) {
+            ByteVector hm = ByteVector.zero(VectorWidth.BYTES16);
+            for (int b = 0; b < 8; b++) {
+                hm = hm.or(VectorWidth.piece(L, 32 * b + k).lanewise(VectorOperators.LSHR, 2).lanewise(VectorOperators.LSHL, b));
+            }
+            hm.intoArray(y, yo + HMASK + k);
+        }
+        // step 5: low 2 bits packed as Q2_K
+        for (int h = 0; h < 2; h++) {
+            for (int l = 0; l < 32; l += 16) {
+                int j = 128 * h + l;
+                VectorWidth.piece(L, j).and((byte) 3)
+                        .or(VectorWidth.piece(L, j + 32).and((byte) 3).lanewise(VectorOperators.LSHL, 2))
+                        .or(VectorWidth.piece(L, j + 64).and((byte) 3).lanewise(VectorOperators.LSHL, 4))
+                        .or(VectorWidth.piece(L, j + 96).and((byte) 3).lanewise(VectorOperators.LSHL, 6))
+                        .intoArray(y, yo + QS + 32 * h + l);
+            }
+        }
+    }
+
+    /** The signed scale (-32..31) of sub-block {@code j} of the block at {@code xo}. */
+    private static int scale(byte[] x, int xo, int j) {
+        int low4 = j < 8 ? x[xo + SCALES + j] & 0xF : (x[xo + SCALES + j - 8] & 0xFF) >> 4;
+        int high2 = ((x[xo + SCALES + 8 + j % 4] & 0xFF) >> (2 * (j / 4))) & 3;
+        return (low4 | high2 << 4) - 32;
+    }
+
+    @Override
+    public void dequantize(byte[] src, int srcOff, float[] dst, int dstOff, int n) {
+        VectorSpecies<Float> sp = VectorWidth.F;
+        for (int b = 0; b < n / QK_K; b++) {
+            int xo = srcOff + b * BLOCK_BYTES;
+            int out = dstOff + b * QK_K;
+            float dAll = QuantMath.f16(src, xo + D);
+            int is = 0;
+            for (int h = 0; h < 2; h++) {
+                for (int j = 0, shift = 0; j < 4; j++, shift += 2) {
+                    int bit = 4 * h + j;
+                    for (int half = 0; half < 2; half++) {
+                        float dl = dAll * scale(src, xo, is++);
+                        ByteVector q = VectorWidth.piece(src, xo + QS + 32 * h + 16 * half);
+                        ByteVector hm = VectorWidth.piece(src, xo + HMASK + 16 * half);
+                        for (int p = 0; p < VectorWidth.PARTS; p++) {
+                            // q2 - (hmask bit ? 0 : 4), as the integer q2 - 4 + 4·bit
+                            IntVector q2 = VectorWidth.widen(q, p).lanewise(VectorOperators.LSHR, shift).and(3);
+                            IntVector high = VectorWidth.widen(hm, p).lanewise(VectorOperators.LSHR, bit).and(1);
+                            IntVector v = q2.sub(4).add(high.lanewise(VectorOperators.LSHL, 2));
+                            FloatVector.broadcast(sp, dl).mul(VectorWidth.toFloats(v)).intoArray(dst, out + p * VectorWidth.LANES);
+                        }
+                        out += 16;
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public long firstInvalidBlock(byte[] data, int off, long nBlocks) {
+        return reference.firstInvalidBlock(data, off, nBlocks);
+    }
+}
