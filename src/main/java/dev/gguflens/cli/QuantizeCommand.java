@@ -64,7 +64,7 @@ import picocli.CommandLine.Parameters;
             "0:OUT was written",
             "2:bad usage (unknown option, file type or tensor type; OUT is IN)",
             "3:IN is not a valid GGUF file, or one gguflens cannot convert (big-endian)",
-            "4:llama-quantize would refuse this run; the message says why",
+            "4:llama-quantize would refuse this run (or gguflens cannot yet quantize a requested type); the message says why",
             "5:a file cannot be read or written (missing, a directory, OUT exists without --force)",
             "130:interrupted (Ctrl-C); nothing was written",
         },

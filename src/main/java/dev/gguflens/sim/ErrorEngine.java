@@ -23,12 +23,13 @@ import java.util.TreeMap;
  *
  * <p><b>Order of the sums.</b> The reference (expected-errors.tsv) sums d² over a tensor in element order
  * into one double. Here each chunk of rows sums its own values in element order, starting from zero,
- * and the chunk sums are then added in chunk order. Both are sums of the same non-negative terms with
- * different parenthesization; each has a relative rounding error of at most about
- * {@code (terms added in sequence) x 2^-53}, so they agree far inside 1e-9 relative for any tensor
- * llama.cpp can hold (10^7 terms in sequence give at most ~1e-9, and the actual error of such sums is of
- * the order of √terms x 2^-53). The maximum is exact in any order. Chunking depends only on
- * {@link PipelineSettings#chunkElements()}, never on the thread count, so results are reproducible.
+ * and the chunk sums are then added in chunk order: the same non-negative terms, parenthesized
+ * differently. Each way has a relative rounding error of at most {@code (terms added in sequence) x
+ * 2^-53} (1.1e-9 for 10^7 terms) and typically about √terms x 2^-53, so the two agree to far better than
+ * 1e-9 in practice: on the oracle, all 11,004 tensors with chunks of 4,096 values, and the very same
+ * doubles when a tensor is one chunk (OracleErrorsTest). The maximum is exact in any order. Chunking
+ * depends only on {@link PipelineSettings#chunkElements()}, never on the thread count, so results are
+ * the same on every machine.
  *
  * <p>A tensor llama-quantize could not write ends the run with {@link TensorAbortException} (ggml's
  * IQ3_S abort, or encoded blocks that fail {@code ggml_validate_row_data}); with a sample, only the
