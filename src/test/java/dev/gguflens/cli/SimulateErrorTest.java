@@ -1,7 +1,6 @@
 package dev.gguflens.cli;
 
 import static dev.gguflens.cli.SimulateRuns.F16;
-import static dev.gguflens.cli.SimulateRuns.JSON;
 import static dev.gguflens.cli.SimulateRuns.Q4KM;
 import static dev.gguflens.cli.SimulateRuns.json;
 import static dev.gguflens.cli.SimulateRuns.result;
@@ -249,6 +248,5 @@ class SimulateErrorTest {
             assertEquals(ExitCode.USAGE, run.exitCode(), run::toString);
             assertTrue(run.errLines().getFirst().contains("--error"), run.err());
         }
-        JSON.readTree("{}"); // the mapper is shared with the other simulate tests
     }
 }
