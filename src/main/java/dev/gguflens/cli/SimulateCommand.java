@@ -7,22 +7,37 @@ import dev.gguflens.gguf.ModelSummary;
 import dev.gguflens.plan.ImatrixFile;
 import dev.gguflens.plan.ImatrixMode;
 import dev.gguflens.plan.Plan;
+import dev.gguflens.plan.PlannedTensor;
+import dev.gguflens.report.SimulateComparison;
+import dev.gguflens.report.SimulateComparisonRenderer;
 import dev.gguflens.report.SimulateJsonRenderer;
 import dev.gguflens.report.SimulateMarkdownRenderer;
+import dev.gguflens.report.SafeText;
 import dev.gguflens.report.SimulateReport;
+import dev.gguflens.report.SimulateReport.ErrorOptions;
 import dev.gguflens.report.SimulateReport.TensorListing;
 import dev.gguflens.report.SimulateReport.TensorOrder;
 import dev.gguflens.report.SimulateResult;
 import dev.gguflens.report.SimulateTextRenderer;
+import dev.gguflens.sim.Cancellation;
+import dev.gguflens.sim.CancelledException;
+import dev.gguflens.sim.ErrorEngine;
+import dev.gguflens.sim.PipelineSettings;
+import dev.gguflens.sim.Sampling;
+import dev.gguflens.sim.SimulationResult;
+import dev.gguflens.sim.SimulationSettings;
+import dev.gguflens.sim.TensorAbortException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -62,8 +77,26 @@ import picocli.CommandLine.Parameters;
             "are llama-quantize's own and mean what they mean there. Bits per weight",
             "are counted as llama.cpp counts them: tensor bytes x 8 / parameters.",
             "",
+            "  --error       Also quantize every tensor as llama-quantize would, decode",
+            "                it, and measure what is lost: the model's relative RMSE,",
+            "                SNR, cosine and largest error, per role (and --by-layer),",
+            "                and per tensor (--sort error: the worst first); with",
+            "                several file types, each row's relative RMSE and worst",
+            "                tensor. Tensors kept as they are lose nothing.",
+            "  --sample F    Measure a seeded random fraction F of the blocks instead",
+            "                of all (implies --error): every estimate then carries",
+            "                its 95% confidence interval (shown as +/- its larger side).",
+            "  A.gguf B.gguf ... --error",
+            "                Several models: one table of every model and file type,",
+            "                smallest output first; * marks the options no other",
+            "                option beats on both size and error.",
+            "",
+            "With --error, progress goes to standard error (a bar on a terminal, a",
+            "line per tensor with --verbose) and only the result to standard output.",
+            "",
             "A source that is already quantized is simulated as llama-quantize",
-            "--allow-requantize would convert it, and the output says so. A run",
+            "--allow-requantize would convert it, and the output says so (its errors",
+            "are against its decoded values, not the original weights). A run",
             "llama-quantize would refuse (an importance matrix required, rows that fit",
             "no block) is reported with llama-quantize's reason.",
         },
@@ -74,8 +107,10 @@ import picocli.CommandLine.Parameters;
             "0:simulated (with several file types, also when some are refused)",
             "2:bad usage (unknown file type or tensor type, invalid pattern, conflicting options)",
             "3:the file (or the --imatrix file) is not a valid GGUF file or model",
-            "4:llama-quantize would refuse the one file type asked for (the reason is printed)",
+            "4:llama-quantize would refuse the one file type asked for, or (--error) would abort on one of its tensors"
+                    + " (the reason and the tensor are printed)",
             "5:a file cannot be read (missing, a directory, no permission)",
+            "130:interrupted (Ctrl-C) while measuring errors",
         },
         footerHeading = "%nExamples:%n",
         footer = {
@@ -85,6 +120,9 @@ import picocli.CommandLine.Parameters;
             "  gguflens simulate model.gguf --to IQ2_M --imatrix imatrix.gguf",
             "  gguflens simulate model.gguf --to Q4_K_M --sort saving --tensors 'ffn_'",
             "  gguflens simulate --json model.gguf --all > sizes.json",
+            "  gguflens simulate model.gguf --to Q4_K_M --error --sort error",
+            "  gguflens simulate model.gguf --all --error --sample 0.1",
+            "  gguflens simulate small-f16.gguf big-f16.gguf --to Q3_K_M,Q4_K_M,Q6_K --error",
             "",
             "The JSON output is a stable, versioned contract: see docs/json.md.%n",
         })
@@ -93,8 +131,9 @@ final class SimulateCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "The GGUF file to quantize (F32, F16, BF16 or already quantized).")
-    Path file;
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "The GGUF file to quantize (F32, F16, BF16 or already quantized); "
+            + "several (with --error) to compare models.")
+    List<Path> files = new ArrayList<>();
 
     @Option(names = "--to", paramLabel = "FTYPE", split = ",", order = 1, converter = FileTypeConverter.class,
             description = "The file type(s) to simulate: one for the detailed form, several (comma-separated or repeated) for a table.")
@@ -106,6 +145,25 @@ final class SimulateCommand implements Callable<Integer> {
     @Mixin
     LlamaQuantizeOptions quantize;
 
+    @Option(names = "--error", order = 20, description = "Measure each file type's quantization error (reads every tensor).")
+    boolean error;
+
+    @Option(names = "--sample", paramLabel = "FRACTION", order = 21,
+            description = "Measure a seeded random fraction of the blocks, 0 < FRACTION <= 1, with 95% confidence intervals (implies --error).")
+    Double sample;
+
+    @Option(names = "--seed", paramLabel = "N", order = 22, description = "The seed of --sample's choice of blocks (default: a fixed one, so runs repeat).")
+    Long seed;
+
+    @Option(names = "--by-layer", order = 23, description = "With --error and one file type: also summarize the error per layer.")
+    boolean byLayer;
+
+    @Option(names = {"-t", "--threads"}, paramLabel = "N", order = 24, description = "Worker threads for --error (default: one per core). The figures do not depend on it.")
+    Integer threads;
+
+    @Option(names = {"-v", "--verbose"}, order = 25, description = "With --error: a line per tensor on standard error as it is measured.")
+    boolean verbose;
+
     @Option(names = "--json", order = 30, description = "Print JSON instead of text (see docs/json.md).")
     boolean json;
 
@@ -114,7 +172,7 @@ final class SimulateCommand implements Callable<Integer> {
 
     @Option(names = "--sort", paramLabel = "ORDER", order = 32, converter = OrderConverter.class,
             description = "Order of the tensor table: output (the output file's order, the default), name, size (largest "
-                    + "output first), saving (most bytes saved first) or type (by target type). JSON keeps the output order.")
+                    + "output first), saving (most bytes saved first), type (by target type) or error (largest relative RMSE first; needs --error). JSON keeps the output order.")
     TensorOrder sort = TensorOrder.OUTPUT;
 
     @Option(names = "--tensors", paramLabel = "REGEX", order = 33, converter = InspectCommand.RegexConverter.class,
@@ -134,34 +192,149 @@ final class SimulateCommand implements Callable<Integer> {
         if (quantize.imatrixFile != null && quantize.assumeImatrix) {
             throw usage("--imatrix and --assume-imatrix cannot be used together");
         }
+        ErrorOptions errors = errorOptions();
+        if (errors == null && files.size() > 1) {
+            throw usage("several files are compared by size and error: add --error (or --sample FRACTION)");
+        }
         ImatrixMode imatrix = imatrixMode();
-        try (GgufFile f = InputFiles.openGguf(file)) {
-            List<SimulateResult> results;
-            try {
-                results = Simulation.run(f, quantize, ftypes, imatrix);
-            } catch (GgufFormatException e) {
-                throw new FileFailure(file, e.getMessage(), ExitCode.INVALID_GGUF, e);
+        List<GgufFile> open = new ArrayList<>();
+        try {
+            List<SimulateReport> reports = new ArrayList<>();
+            boolean single = ftypes.size() == 1 && files.size() == 1;
+            for (Path file : files) {
+                GgufFile f = InputFiles.openGguf(file);
+                open.add(f);
+                List<SimulateResult> results;
+                try {
+                    results = Simulation.run(f, quantize, ftypes, imatrix);
+                } catch (GgufFormatException e) {
+                    throw new FileFailure(file, e.getMessage(), ExitCode.INVALID_GGUF, e);
+                }
+                reports.add(new SimulateReport(f, ModelSummary.of(f), quantize.asTyped(), imatrix, results, single,
+                        noTensors ? null : new TensorListing(tensorFilter, sort), errors));
             }
-            boolean single = ftypes.size() == 1;
-            SimulateReport report = new SimulateReport(f, ModelSummary.of(f), quantize.asTyped(), imatrix, results, single,
-                    noTensors ? null : new TensorListing(tensorFilter, sort));
-            Plan only = results.getFirst().plan();
+            SimulateResult only = reports.getFirst().results().getFirst();
             if (single && !only.ok() && !json) {
-                throw refused(results.getFirst());
+                throw refused(files.getFirst(), only);
             }
-            PrintWriter out = spec.commandLine().getOut();
-            if (json) {
-                SimulateJsonRenderer.render(report, out);
-            } else if (markdown) {
-                SimulateMarkdownRenderer.render(report, out);
-            } else {
-                SimulateTextRenderer.render(report, out);
+            if (errors != null) {
+                Cancellation cancel = new Cancellation();
+                try (InterruptGuard guard = new InterruptGuard(cancel)) {
+                    try {
+                        reports = measure(reports, errors, single, cancel);
+                    } catch (CancelledException e) {
+                        // Printed here, before the guard lets a Ctrl-C shutdown proceed: the JVM halts right after.
+                        spec.commandLine().getErr().println("gguflens: interrupted; nothing was printed");
+                        spec.commandLine().getErr().flush();
+                        return ExitCode.INTERRUPTED;
+                    }
+                }
             }
+            render(reports);
             if (single && !only.ok()) {
-                throw refused(results.getFirst()); // after the JSON, which carries the reason too
+                throw refused(files.getFirst(), only); // after the JSON, which carries the reason too
+            }
+        } finally {
+            for (GgufFile f : open) {
+                f.close();
             }
         }
         return ExitCode.OK;
+    }
+
+    private void render(List<SimulateReport> reports) throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        if (reports.size() > 1) {
+            SimulateComparison c = new SimulateComparison(reports);
+            if (json) {
+                SimulateComparisonRenderer.json(c, out);
+            } else if (markdown) {
+                SimulateComparisonRenderer.markdown(c, out);
+            } else {
+                SimulateComparisonRenderer.text(c, out);
+            }
+            return;
+        }
+        SimulateReport report = reports.getFirst();
+        if (json) {
+            SimulateJsonRenderer.render(report, out);
+        } else if (markdown) {
+            SimulateMarkdownRenderer.render(report, out);
+        } else {
+            SimulateTextRenderer.render(report, out);
+        }
+    }
+
+    /** {@code --error}, {@code --sample}, {@code --seed} and {@code --by-layer} checked: null when no error is asked for. */
+    private ErrorOptions errorOptions() {
+        if (sample != null && !(sample > 0 && sample <= 1)) {
+            throw usage("--sample must be a fraction greater than 0 and at most 1, got " + sample);
+        }
+        if (threads != null && threads < 1) {
+            throw usage("--threads must be at least 1, got " + threads);
+        }
+        boolean measure = error || sample != null;
+        if (!measure) {
+            for (String[] o : new String[][] {{"--seed", seed == null ? null : ""}, {"--by-layer", byLayer ? "" : null},
+                    {"--sort error", sort == TensorOrder.ERROR ? "" : null}}) {
+                if (o[1] != null) {
+                    throw usage(o[0] + " needs --error (or --sample FRACTION)");
+                }
+            }
+            return null;
+        }
+        if (seed != null && sample == null) {
+            throw usage("--seed needs --sample FRACTION");
+        }
+        Sampling sampling = sample == null ? null : new Sampling(sample, seed == null ? Sampling.DEFAULT_SEED : seed);
+        return new ErrorOptions(sampling, byLayer);
+    }
+
+    /**
+     * Runs the error engine for every accepted run of every report. With one file type of one file, a tensor
+     * llama-quantize would not get through fails the command (exit 4); otherwise it fails that row only.
+     */
+    private List<SimulateReport> measure(List<SimulateReport> reports, ErrorOptions errors, boolean single, Cancellation cancel)
+            throws FileFailure {
+        PipelineSettings pipeline = threads == null ? PipelineSettings.defaults() : PipelineSettings.withThreads(threads);
+        SimulationSettings settings = new SimulationSettings(pipeline, errors.sampling());
+        PrintWriter err = spec.commandLine().getErr();
+        boolean several = reports.size() * reports.getFirst().results().size() > 1;
+        List<SimulateReport> measured = new ArrayList<>();
+        for (int i = 0; i < reports.size(); i++) {
+            SimulateReport r = reports.get(i);
+            Path file = files.get(i);
+            List<SimulateResult> results = new ArrayList<>();
+            for (SimulateResult s : r.results()) {
+                if (!s.ok()) {
+                    results.add(s);
+                    continue;
+                }
+                Map<String, PlannedTensor> byName = new HashMap<>();
+                s.plan().tensors().forEach(t -> byName.put(t.name(), t));
+                String label = (reports.size() > 1 ? SafeText.escapeControls(file.toString()) + " " : "")
+                        + (several ? s.ftype().shortName() + " " : "");
+                try (ProgressDisplay progress = ProgressDisplay.on(err, verbose, name -> describe(label, byName.get(name)))) {
+                    SimulationResult m = ErrorEngine.simulate(r.file(), s.plan(), settings, progress, cancel);
+                    results.add(s.withError(m));
+                } catch (TensorAbortException | UnsupportedOperationException e) {
+                    if (single) {
+                        throw new FileFailure(file, e.getMessage(), ExitCode.IMPOSSIBLE, e);
+                    }
+                    results.add(s.withErrorFailure(e.getMessage()));
+                }
+            }
+            measured.add(new SimulateReport(r.file(), r.summary(), r.options(), r.imatrix(), results, r.single(), r.tensors(), errors));
+        }
+        return measured;
+    }
+
+    /** A per-tensor progress line's tail: {@code : Q4_K_M F16 -> Q4_K}, or {@code : F32, kept}. */
+    private static String describe(String label, PlannedTensor t) {
+        if (t == null) {
+            return "";
+        }
+        return ": " + label + (t.copied() ? t.sourceType() + ", kept" : t.sourceType() + " -> " + t.targetType());
     }
 
     /** The file types asked for, each once, in the order given; exactly one of --to and --all. */
@@ -199,7 +372,7 @@ final class SimulateCommand implements Callable<Integer> {
     }
 
     /** llama-quantize would refuse the one file type asked for: its reason, and what would make it possible. */
-    private FileFailure refused(SimulateResult r) {
+    private FileFailure refused(Path file, SimulateResult r) {
         String hint = r.imatrixRequired()
                 ? " (give an importance matrix with --imatrix FILE, or plan as if given one with --assume-imatrix)" : "";
         return new FileFailure(file, "llama-quantize would refuse " + r.ftype().shortName() + ": " + r.plan().message() + hint,

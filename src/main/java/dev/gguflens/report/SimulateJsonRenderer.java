@@ -9,8 +9,16 @@ import dev.gguflens.plan.Plan;
 import dev.gguflens.plan.PlannedTensor;
 import dev.gguflens.plan.QuantizeOptions;
 import dev.gguflens.plan.TensorTypeOverride;
+import dev.gguflens.sim.ErrorIntervals;
+import dev.gguflens.sim.ErrorStats;
+import dev.gguflens.sim.Interval;
+import dev.gguflens.sim.Sampling;
+import dev.gguflens.sim.SimulationResult;
+import dev.gguflens.sim.TensorError;
+import dev.gguflens.sim.TensorRole;
 import java.io.IOException;
 import java.io.Writer;
+import java.util.Map;
 
 /**
  * Renders a simulate report as the JSON documented in docs/json.md ("simulate"): the source's fields,
@@ -24,22 +32,39 @@ public final class SimulateJsonRenderer {
         try (JsonGenerator g = Json.generator(out)) {
             g.writeStartObject();
             g.writeNumberField("schemaVersion", Json.SCHEMA_VERSION);
-            source(g, r);
-            if (r.single()) {
-                resultFields(g, r, r.results().getFirst());
-            } else {
-                g.writeArrayFieldStart("results");
-                for (SimulateResult s : r.results()) {
-                    g.writeStartObject();
-                    resultFields(g, r, s);
-                    g.writeEndObject();
-                }
-                g.writeEndArray();
-            }
+            fileFields(g, r);
             g.writeEndObject();
         }
         out.write(System.lineSeparator());
         out.flush();
+    }
+
+    /** One source's fields and its result(s): the whole object of a one-file run, an element of {@code files} otherwise. */
+    static void fileFields(JsonGenerator g, SimulateReport r) throws IOException {
+        source(g, r);
+        if (r.errors() != null) {
+            Sampling s = r.errors().sampling();
+            g.writeFieldName("errorSample");
+            if (s == null) {
+                g.writeNull();
+            } else {
+                g.writeStartObject();
+                g.writeNumberField("fraction", s.fraction());
+                g.writeNumberField("seed", s.seed());
+                g.writeEndObject();
+            }
+        }
+        if (r.single()) {
+            resultFields(g, r, r.results().getFirst());
+        } else {
+            g.writeArrayFieldStart("results");
+            for (SimulateResult s : r.results()) {
+                g.writeStartObject();
+                resultFields(g, r, s);
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        }
     }
 
     private static void source(JsonGenerator g, SimulateReport r) throws IOException {
@@ -139,17 +164,103 @@ public final class SimulateJsonRenderer {
             g.writeString(warning);
         }
         g.writeEndArray();
+        SimulationResult m = s.error();
+        if (r.errors() != null) {
+            g.writeStringField("errorFailure", s.errorFailure());
+            g.writeFieldName("error");
+            if (m == null) {
+                g.writeNull();
+            } else {
+                g.writeStartObject();
+                statsFields(g, m.model());
+                g.writeBooleanField("againstDecodedSource", m.sourceQuantized());
+                TensorError worst = m.worstTensor();
+                g.writeStringField("worstTensor", worst == null || !(worst.error().relativeRmse() > 0) ? null : worst.name());
+                g.writeObjectFieldStart("byRole");
+                for (Map.Entry<TensorRole, ErrorStats> e : m.byRole().entrySet()) {
+                    g.writeFieldName(e.getKey().label());
+                    stats(g, e.getValue());
+                }
+                g.writeEndObject();
+                g.writeObjectFieldStart("byLayer");
+                for (Map.Entry<Integer, ErrorStats> e : m.byLayer().entrySet()) {
+                    g.writeFieldName(Integer.toString(e.getKey()));
+                    stats(g, e.getValue());
+                }
+                g.writeEndObject();
+                g.writeEndObject();
+            }
+        }
         if (r.tensors() != null) {
+            Map<String, TensorError> errors = s.tensorErrors();
             g.writeArrayFieldStart("tensors");
             for (PlannedTensor t : r.tensors().filter() == null ? p.tensors()
                     : p.tensors().stream().filter(t -> r.tensors().filter().matcher(t.name()).find()).toList()) {
-                tensor(g, t);
+                tensor(g, t, m == null ? null : errors.get(t.name()));
             }
             g.writeEndArray();
         }
     }
 
-    private static void tensor(JsonGenerator g, PlannedTensor t) throws IOException {
+    /** An {@link ErrorStats} as the {@code error} object of docs/json.md. */
+    private static void stats(JsonGenerator g, ErrorStats e) throws IOException {
+        g.writeStartObject();
+        statsFields(g, e);
+        g.writeEndObject();
+    }
+
+    private static void statsFields(JsonGenerator g, ErrorStats e) throws IOException {
+        g.writeNumberField("n", e.n());
+        g.writeNumberField("measured", e.measured());
+        real(g, "sse", e.sse());
+        real(g, "rmse", e.rmse());
+        real(g, "maxAbs", e.maxAbs());
+        real(g, "sourceRms", e.sourceRms());
+        real(g, "relativeRmse", e.relativeRmse());
+        real(g, "snrDb", e.snrDb());
+        real(g, "cosine", e.cosine());
+        real(g, "p50", e.p50());
+        real(g, "p95", e.p95());
+        real(g, "p99", e.p99());
+        ErrorIntervals i = e.intervals();
+        if (i != null) {
+            g.writeObjectFieldStart("intervals");
+            interval(g, "sse", i.sse());
+            interval(g, "rmse", i.rmse());
+            interval(g, "relativeRmse", i.relativeRmse());
+            interval(g, "snrDb", i.snrDb());
+            interval(g, "cosine", i.cosine());
+            interval(g, "p50", i.p50());
+            interval(g, "p95", i.p95());
+            interval(g, "p99", i.p99());
+            g.writeEndObject();
+        }
+    }
+
+    private static void interval(JsonGenerator g, String field, Interval i) throws IOException {
+        g.writeFieldName(field);
+        if (i == null) {
+            g.writeNull();
+            return;
+        }
+        g.writeStartObject();
+        real(g, "low", i.low());
+        real(g, "high", i.high());
+        g.writeEndObject();
+    }
+
+    /** A double as a JSON number; NaN and the infinities as the strings {@code "NaN"}, {@code "Infinity"}, {@code "-Infinity"}. */
+    private static void real(JsonGenerator g, String field, double v) throws IOException {
+        if (Double.isNaN(v)) {
+            g.writeStringField(field, "NaN");
+        } else if (Double.isInfinite(v)) {
+            g.writeStringField(field, v > 0 ? "Infinity" : "-Infinity");
+        } else {
+            g.writeNumberField(field, v);
+        }
+    }
+
+    private static void tensor(JsonGenerator g, PlannedTensor t, TensorError e) throws IOException {
         g.writeStartObject();
         g.writeStringField("name", t.name());
         g.writeArrayFieldStart("shape");
@@ -163,6 +274,10 @@ public final class SimulateJsonRenderer {
         g.writeNumberField("bytes", t.targetBytes());
         g.writeNumberField("offset", t.offset());
         g.writeStringField("reason", t.reason());
+        if (e != null) {
+            g.writeFieldName("error");
+            stats(g, e.error());
+        }
         g.writeEndObject();
     }
 

@@ -1,9 +1,12 @@
 package dev.gguflens.report;
 
 import dev.gguflens.plan.PlannedTensor;
+import dev.gguflens.sim.SimulationResult;
+import dev.gguflens.sim.TensorError;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** Renders a simulate report as GitHub-flavoured markdown: the same lines and tables as the text form. */
 public final class SimulateMarkdownRenderer {
@@ -39,10 +42,19 @@ public final class SimulateMarkdownRenderer {
                 }
                 rows.add(cells);
             }
-            Markdown.table(out, List.of("File type", "Status", "Size", "Bytes", "BPW", "Change", "Notes"),
-                    new boolean[] {false, false, true, true, true, true, false}, rows);
+            if (r.errors() == null) {
+                Markdown.table(out, List.of("File type", "Status", "Size", "Bytes", "BPW", "Change", "Notes"),
+                        new boolean[] {false, false, true, true, true, true, false}, rows);
+            } else {
+                Markdown.table(out, List.of("File type", "Status", "Size", "Bytes", "BPW", "Change", "Rel RMSE", "Worst tensor", "Notes"),
+                        new boolean[] {false, false, true, true, true, true, true, false, false}, rows);
+            }
             out.println();
             out.println(Markdown.plain(SimulateText.columnsNote(r)));
+            if (r.errors() != null) {
+                out.println();
+                out.println(Markdown.plain(ErrorText.columnsNote(r.errors().sampling() != null)));
+            }
         }
 
         List<String> warnings = SimulateText.warnings(r);
@@ -58,11 +70,19 @@ public final class SimulateMarkdownRenderer {
     }
 
     private static void tensors(SimulateReport r, SimulateResult s, PrintWriter out) {
+        SimulationResult m = s.error();
+        if (m != null) {
+            statsTable(out, "Error by role", "Role", ErrorText.roleRows(m));
+            if (r.errors().byLayer()) {
+                statsTable(out, "Error by layer", "Layer", ErrorText.layerRows(m));
+            }
+        }
         if (r.tensors() == null) {
             return;
         }
         List<PlannedTensor> all = s.plan().tensors();
-        List<PlannedTensor> shown = r.tensors().select(all);
+        Map<String, TensorError> errors = s.tensorErrors();
+        List<PlannedTensor> shown = r.tensors().select(all, errors);
         out.println();
         out.println("## " + Markdown.plain(SimulateTextRenderer.tensorsHeading(r, shown.size(), all.size())));
         if (shown.isEmpty()) {
@@ -71,11 +91,36 @@ public final class SimulateMarkdownRenderer {
         out.println();
         List<String[]> rows = new ArrayList<>();
         for (PlannedTensor t : shown) {
-            rows.add(new String[] {Markdown.code(SafeText.escape(t.name())), SummaryText.shape(t.shape()), t.sourceType().name(),
-                    t.targetType().name(), Units.bytes(t.sourceBytes()), Units.bytes(t.targetBytes()),
-                    Markdown.plain(SafeText.escape(t.reason()))});
+            List<String> cells = new ArrayList<>(List.of(Markdown.code(SafeText.escape(t.name())), SummaryText.shape(t.shape()),
+                    t.sourceType().name(), t.targetType().name(), Units.bytes(t.sourceBytes()), Units.bytes(t.targetBytes())));
+            if (m != null) {
+                TensorError e = errors.get(t.name());
+                cells.addAll(List.of(ErrorText.relative(e.error()), ErrorText.snr(e.error()), ErrorText.maxAbs(e.error())));
+            }
+            cells.add(Markdown.plain(SafeText.escape(t.reason())));
+            rows.add(cells.toArray(String[]::new));
         }
-        Markdown.table(out, List.of("Name", "Shape", "From", "To", "Size before", "Size after", "Reason"),
-                new boolean[] {false, false, false, false, true, true, false}, rows);
+        if (m == null) {
+            Markdown.table(out, List.of("Name", "Shape", "From", "To", "Size before", "Size after", "Reason"),
+                    new boolean[] {false, false, false, false, true, true, false}, rows);
+        } else {
+            Markdown.table(out, List.of("Name", "Shape", "From", "To", "Size before", "Size after", "Rel RMSE", "SNR dB", "Max abs err",
+                    "Reason"), new boolean[] {false, false, false, false, true, true, true, true, true, false}, rows);
+            out.println();
+            out.println(Markdown.plain(ErrorText.columnsNote(m.sampling() != null)));
+        }
+    }
+
+    private static void statsTable(PrintWriter out, String title, String first, List<String[]> rows) {
+        out.println();
+        out.println("## " + title);
+        out.println();
+        for (String[] row : rows) {
+            for (int i = 0; i < row.length; i++) {
+                row[i] = Markdown.plain(row[i]);
+            }
+        }
+        Markdown.table(out, List.of(first, "Tensors", "Weights", "Rel RMSE", "SNR dB", "Max abs err"),
+                new boolean[] {false, true, true, true, true, true}, rows);
     }
 }

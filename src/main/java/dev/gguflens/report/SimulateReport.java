@@ -5,8 +5,11 @@ import dev.gguflens.gguf.GgufFile;
 import dev.gguflens.gguf.ModelSummary;
 import dev.gguflens.plan.ImatrixMode;
 import dev.gguflens.plan.PlannedTensor;
+import dev.gguflens.sim.Sampling;
+import dev.gguflens.sim.TensorError;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -22,9 +25,25 @@ import java.util.regex.Pattern;
  *                     their size with an importance matrix when one makes them possible, else last), ties in id order
  * @param single       exactly one file type was asked for: the detailed form (summary and tensor table)
  * @param tensors      which tensors the detailed form lists, and in which order; null to leave the list out
+ * @param errors       with {@code --error} (or {@code --sample}): how the errors were measured; null for sizes only
  */
 public record SimulateReport(GgufFile file, ModelSummary summary, List<String> options, ImatrixMode imatrix,
-                             List<SimulateResult> results, boolean single, TensorListing tensors) {
+                             List<SimulateResult> results, boolean single, TensorListing tensors, ErrorOptions errors) {
+
+    /** A report of sizes only. */
+    public SimulateReport(GgufFile file, ModelSummary summary, List<String> options, ImatrixMode imatrix,
+                          List<SimulateResult> results, boolean single, TensorListing tensors) {
+        this(file, summary, options, imatrix, results, single, tensors, null);
+    }
+
+    /**
+     * How {@code --error} measured and what it shows.
+     *
+     * @param sampling the sample of blocks ({@code --sample}), or null when every block was measured
+     * @param byLayer  show the per-layer summary in text and markdown ({@code --by-layer}; JSON always has it)
+     */
+    public record ErrorOptions(Sampling sampling, boolean byLayer) {
+    }
 
     public SimulateReport {
         options = List.copyOf(options);
@@ -49,10 +68,12 @@ public record SimulateReport(GgufFile file, ModelSummary summary, List<String> o
         /** Most bytes saved first. */
         SAVING,
         /** By target type name, then name. */
-        TYPE;
+        TYPE,
+        /** Largest relative RMSE first (needs {@code --error}); kept tensors, with none, last. */
+        ERROR;
 
-        /** The tensors in this order (a stable sort: ties keep the output order). */
-        public List<PlannedTensor> apply(List<PlannedTensor> tensors) {
+        /** The tensors in this order (a stable sort: ties keep the output order); {@code errors} by name for {@link #ERROR}. */
+        public List<PlannedTensor> apply(List<PlannedTensor> tensors, Map<String, TensorError> errors) {
             // Built on use, not as constants: a comparator costs start-up time even when unused.
             Comparator<PlannedTensor> order = switch (this) {
                 case OUTPUT -> null;
@@ -60,8 +81,16 @@ public record SimulateReport(GgufFile file, ModelSummary summary, List<String> o
                 case SIZE -> Comparator.comparingLong(PlannedTensor::targetBytes).reversed();
                 case SAVING -> Comparator.comparingLong((PlannedTensor t) -> t.sourceBytes() - t.targetBytes()).reversed();
                 case TYPE -> Comparator.comparing((PlannedTensor t) -> t.targetType().name()).thenComparing(PlannedTensor::name);
+                // NaN (a sample that missed the tensor) sorts after every number, as unknown.
+                case ERROR -> Comparator.comparingDouble((PlannedTensor t) -> relativeRmse(errors, t)).reversed();
             };
             return order == null ? tensors : tensors.stream().sorted(order).toList();
+        }
+
+        private static double relativeRmse(Map<String, TensorError> errors, PlannedTensor t) {
+            TensorError e = errors.get(t.name());
+            double v = e == null ? 0 : e.error().relativeRmse();
+            return Double.isNaN(v) ? Double.NEGATIVE_INFINITY : v;
         }
     }
 
@@ -73,9 +102,9 @@ public record SimulateReport(GgufFile file, ModelSummary summary, List<String> o
      */
     public record TensorListing(Pattern filter, TensorOrder order) {
         /** The tensors to list, filtered and ordered. */
-        public List<PlannedTensor> select(List<PlannedTensor> all) {
+        public List<PlannedTensor> select(List<PlannedTensor> all, Map<String, TensorError> errors) {
             List<PlannedTensor> kept = filter == null ? all : all.stream().filter(t -> filter.matcher(t.name()).find()).toList();
-            return order.apply(kept);
+            return order.apply(kept, errors);
         }
     }
 }

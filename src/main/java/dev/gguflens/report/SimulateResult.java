@@ -3,18 +3,48 @@ package dev.gguflens.report;
 import dev.gguflens.gguf.LlamaFileType;
 import dev.gguflens.plan.Plan;
 import dev.gguflens.plan.PlannedTensor;
+import dev.gguflens.sim.SimulationResult;
+import dev.gguflens.sim.TensorError;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
- * One file type of a {@code gguflens simulate} run: llama-quantize's plan with the options given, and
- * what an importance matrix would change. (The error simulation adds its per-tensor and model figures
- * here, beside the plan, when it lands.)
+ * One file type of a {@code gguflens simulate} run: llama-quantize's plan with the options given, what an
+ * importance matrix would change, and with {@code --error} the measured quantization error.
  *
  * @param plan            the plan with the options as given
  * @param imatrixRequired llama-quantize would refuse this run without an importance matrix and accept it with one
  * @param withImatrix     when the run has no importance matrix and one would change the outcome (make a refused
  *                        run possible, or change some tensors' types): the plan with one assumed; else null
+ * @param error           with {@code --error}, the measured error of an accepted run; else null
+ * @param errorFailure    with {@code --error}, why the accepted run could not be measured (a tensor ggml would abort
+ *                        on, a type gguflens cannot quantize yet), naming the tensor; else null
  */
-public record SimulateResult(Plan plan, boolean imatrixRequired, Plan withImatrix) {
+public record SimulateResult(Plan plan, boolean imatrixRequired, Plan withImatrix, SimulationResult error, String errorFailure) {
+
+    /** A planned result, not (yet) measured. */
+    public SimulateResult(Plan plan, boolean imatrixRequired, Plan withImatrix) {
+        this(plan, imatrixRequired, withImatrix, null, null);
+    }
+
+    /** This result with its measured error. */
+    public SimulateResult withError(SimulationResult measured) {
+        return new SimulateResult(plan, imatrixRequired, withImatrix, measured, null);
+    }
+
+    /** This result with the reason its error could not be measured. */
+    public SimulateResult withErrorFailure(String reason) {
+        return new SimulateResult(plan, imatrixRequired, withImatrix, null, reason);
+    }
+
+    /** The measured tensors by name (empty without a measurement). */
+    public Map<String, TensorError> tensorErrors() {
+        Map<String, TensorError> m = new HashMap<>();
+        if (error != null) {
+            error.tensors().forEach(t -> m.put(t.name(), t));
+        }
+        return m;
+    }
 
     public LlamaFileType ftype() {
         return plan.ftype();

@@ -61,6 +61,13 @@ final class SimulateText {
         long change = s.changeBytes(r.file().fileSize());
         lines.add(new SummaryText.Line("Change", signedCount(change) + " bytes (" + changePercent(change, r.file().fileSize())
                 + ") against the source file"));
+        if (s.error() != null) {
+            lines.add(new SummaryText.Line("Error", ErrorText.modelLine(s.error())));
+            lines.add(new SummaryText.Line("Measured", ErrorText.measuredLine(s.error())));
+            if (s.error().sourceQuantized()) {
+                lines.add(new SummaryText.Line("Errors against", ErrorText.againstLine()));
+            }
+        }
         return lines;
     }
 
@@ -85,15 +92,26 @@ final class SimulateText {
         };
     }
 
-    /** Cells of one row of the file-type table: file type, status, size, bytes, bits per weight, change, notes. */
+    /**
+     * Cells of one row of the file-type table: file type, status, size, bytes, bits per weight, change, with
+     * {@code --error} relative RMSE and worst tensor, notes.
+     */
     static String[] resultRow(SimulateReport r, SimulateResult s) {
         Plan p = s.plan();
+        List<String> cells = new ArrayList<>();
         if (!p.ok()) {
-            return new String[] {p.ftype().shortName(), "failed", ABSENT, ABSENT, ABSENT, ABSENT, notes(r, s)};
+            cells.addAll(List.of(p.ftype().shortName(), "failed", ABSENT, ABSENT, ABSENT, ABSENT));
+        } else {
+            long change = s.changeBytes(r.file().fileSize());
+            cells.addAll(List.of(p.ftype().shortName(), s.errorFailure() == null ? "ok" : "failed", Units.bytes(p.fileBytes()),
+                    Units.count(p.fileBytes()), bpw(p.bitsPerWeight()), changePercent(change, r.file().fileSize())));
         }
-        long change = s.changeBytes(r.file().fileSize());
-        return new String[] {p.ftype().shortName(), "ok", Units.bytes(p.fileBytes()), Units.count(p.fileBytes()),
-                bpw(p.bitsPerWeight()), changePercent(change, r.file().fileSize()), notes(r, s)};
+        if (r.errors() != null) {
+            cells.add(s.error() == null ? ABSENT : ErrorText.relative(s.error().model()));
+            cells.add(s.error() == null ? ABSENT : ErrorText.worstCell(s.error()));
+        }
+        cells.add(notes(r, s));
+        return cells.toArray(String[]::new);
     }
 
     /** What the numeric columns of the file-type table mean. */
@@ -114,6 +132,9 @@ final class SimulateText {
                 notes.add("llama-quantize refuses: " + SafeText.escape(p.message()));
             }
             return String.join("; ", notes);
+        }
+        if (s.errorFailure() != null) {
+            notes.add("not measured: " + SafeText.escape(s.errorFailure()));
         }
         LlamaFileType sourceType = r.summary().fileType().type();
         if (p.ftype().equals(sourceType) && !r.summary().fileType().guessed()) {

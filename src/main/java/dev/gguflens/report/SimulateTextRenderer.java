@@ -2,8 +2,12 @@ package dev.gguflens.report;
 
 import dev.gguflens.plan.PlannedTensor;
 import dev.gguflens.report.TextTable.Align;
+import dev.gguflens.sim.SimulationResult;
+import dev.gguflens.sim.TensorError;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** Renders a simulate report as plain text: one file type in detail (summary, tensor table), or a table of file types. */
 public final class SimulateTextRenderer {
@@ -31,11 +35,27 @@ public final class SimulateTextRenderer {
 
     private static void single(SimulateReport r, SimulateResult s, PrintWriter out) {
         printLines(SimulateText.singleLines(r, s), out);
+        SimulationResult m = s.error();
+        if (m != null) {
+            out.println();
+            out.println("Error by role");
+            statsTable("ROLE", ErrorText.roleRows(m)).print(out, INDENT);
+            if (r.errors().byLayer()) {
+                out.println();
+                out.println("Error by layer");
+                statsTable("LAYER", ErrorText.layerRows(m)).print(out, INDENT);
+            }
+        }
         if (r.tensors() == null) {
+            if (m != null) {
+                out.println();
+                out.println(ErrorText.columnsNote(m.sampling() != null));
+            }
             return;
         }
         List<PlannedTensor> all = s.plan().tensors();
-        List<PlannedTensor> shown = r.tensors().select(all);
+        Map<String, TensorError> errors = s.tensorErrors();
+        List<PlannedTensor> shown = r.tensors().select(all, errors);
         out.println();
         out.println(tensorsHeading(r, shown.size(), all.size()));
         if (shown.isEmpty()) {
@@ -45,12 +65,35 @@ public final class SimulateTextRenderer {
         int beforeWidth = shown.stream().mapToInt(t -> Units.bytes(t.sourceBytes()).length()).max().orElse(0);
         int afterWidth = shown.stream().mapToInt(t -> Units.bytes(t.targetBytes()).length()).max().orElse(0);
         TextTable t = new TextTable().column("NAME", Align.LEFT).column("SHAPE", Align.LEFT).column("TYPE", Align.LEFT)
-                .column("SIZE", Align.LEFT).column("REASON", Align.LEFT);
+                .column("SIZE", Align.LEFT);
+        if (m != null) {
+            t.column("REL RMSE", Align.RIGHT).column("SNR dB", Align.RIGHT).column("MAX |ERR|", Align.RIGHT);
+        }
+        t.column("REASON", Align.LEFT);
         for (PlannedTensor pt : shown) {
-            t.row(SafeText.escape(pt.name()), SummaryText.shape(pt.shape()), SimulateText.typeChange(pt, sourceWidth),
-                    SimulateText.sizeChange(pt, beforeWidth, afterWidth), SafeText.escape(pt.reason()));
+            List<String> cells = new ArrayList<>(List.of(SafeText.escape(pt.name()), SummaryText.shape(pt.shape()),
+                    SimulateText.typeChange(pt, sourceWidth), SimulateText.sizeChange(pt, beforeWidth, afterWidth)));
+            if (m != null) {
+                TensorError e = errors.get(pt.name());
+                cells.addAll(List.of(ErrorText.relative(e.error()), ErrorText.snr(e.error()), ErrorText.maxAbs(e.error())));
+            }
+            cells.add(SafeText.escape(pt.reason()));
+            t.row(cells.toArray(String[]::new));
         }
         t.print(out, INDENT);
+        if (m != null) {
+            out.println();
+            out.println(ErrorText.columnsNote(m.sampling() != null));
+        }
+    }
+
+    private static TextTable statsTable(String first, List<String[]> rows) {
+        TextTable t = new TextTable().column(first, Align.LEFT);
+        for (String h : ErrorText.STATS_HEADERS) {
+            t.column(h, Align.RIGHT);
+        }
+        rows.forEach(t::row);
+        return t;
     }
 
     private static void several(SimulateReport r, PrintWriter out) {
@@ -58,13 +101,20 @@ public final class SimulateTextRenderer {
         out.println();
         out.println(resultsHeading(r));
         TextTable t = new TextTable().column("FILE TYPE", Align.LEFT).column("STATUS", Align.LEFT).column("SIZE", Align.RIGHT)
-                .column("BYTES", Align.RIGHT).column("BPW", Align.RIGHT).column("CHANGE", Align.RIGHT).column("NOTES", Align.LEFT);
+                .column("BYTES", Align.RIGHT).column("BPW", Align.RIGHT).column("CHANGE", Align.RIGHT);
+        if (r.errors() != null) {
+            t.column("REL RMSE", Align.RIGHT).column("WORST TENSOR", Align.LEFT);
+        }
+        t.column("NOTES", Align.LEFT);
         for (SimulateResult s : r.results()) {
             t.row(SimulateText.resultRow(r, s));
         }
         t.print(out, INDENT);
         out.println();
         out.println(SimulateText.columnsNote(r));
+        if (r.errors() != null) {
+            out.println(ErrorText.columnsNote(r.errors().sampling() != null));
+        }
     }
 
     /** "File types, smallest output first (36; ...)". */
@@ -83,6 +133,7 @@ public final class SimulateTextRenderer {
             case SIZE -> "largest output first";
             case SAVING -> "most bytes saved first";
             case TYPE -> "by target type";
+            case ERROR -> "largest relative RMSE first";
         };
         return r.tensors().filter() == null ? "Tensors (" + Units.count(total) + ", " + order + ")"
                 : "Tensors matching '" + SafeText.escapeControls(r.tensors().filter().pattern()) + "' (" + Units.count(shown) + " of "

@@ -61,7 +61,7 @@ class SimulateErrorsTest {
                 Arguments.of(List.of("--all", "--assume-imatrix", "--imatrix", "x.gguf"),
                         "gguflens: --imatrix and --assume-imatrix cannot be used together"),
                 Arguments.of(List.of("--to", "Q4_K_M", "--sort", "bigness"),
-                        ".*'--sort': unknown order 'bigness'; valid: output, name, size, saving, type"),
+                        ".*'--sort': unknown order 'bigness'; valid: output, name, size, saving, type, error"),
                 Arguments.of(List.of("--to", "Q4_K_M", "--tensors", "ffn_("), ".*'--tensors': invalid regular expression 'ffn_\\(': .*"));
     }
 
