@@ -23,6 +23,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code simulate} on the shipped F16 file predicts llama.cpp's own runs: each file type's size to the
@@ -69,6 +70,15 @@ class SimulateSizesTest {
             assertTrue(r.get("imatrixRequired").asBoolean());
             assertTrue(line.contains("--imatrix FILE") && line.contains("--assume-imatrix"), "says how to go on: " + line);
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Q4_K_M", "q4_k_m", "MOSTLY_Q4_K_M", "mostly_q4_k_m", "LLAMA_FTYPE_MOSTLY_Q4_K_M", "15"})
+    void fileTypesAreAcceptedAsUsersSpellThem(String spelling) throws Exception {
+        JsonNode r = SimulateRuns.json(F16, "--to", spelling);
+        assertEquals("MOSTLY_Q4_K_M", r.get("ftype").asText());
+        assertEquals(15, r.get("ftypeId").asInt());
+        assertEquals(905_280L, r.get("fileBytes").asLong(), "main tiny-gqa F16 MOSTLY_Q4_K_M");
     }
 
     @Test
