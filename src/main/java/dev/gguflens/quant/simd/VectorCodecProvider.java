@@ -9,7 +9,7 @@ import java.util.Optional;
 import jdk.incubator.vector.VectorShape;
 
 /**
- * The Vector API codecs at one width: Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_0, Q4_0, Q4_1, Q5_0
+ * The Vector API codecs at one width: Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_0, Q4_0, Q4_1, Q5_0 and Q5_1
  * vectorized (each producing its
  * reference twin's bits), every other type from the scalar reference.
  *
@@ -24,7 +24,7 @@ public final class VectorCodecProvider implements CodecProvider {
     public VectorCodecProvider() {
         for (BlockCodec c : List.<BlockCodec>of(new Q2KVectorCodec(), new Q3KVectorCodec(),
                 new Q4KVectorCodec(), new Q5KVectorCodec(), new Q6KVectorCodec(),
-                new Q8_0VectorCodec(), new Q4_0VectorCodec(), new Q4_1VectorCodec(), new Q5_0VectorCodec())) {
+                new Q8_0VectorCodec(), new Q4_0VectorCodec(), new Q4_1VectorCodec(), new Q5_0VectorCodec(), new Q5_1VectorCodec())) {
             byId[c.type().id()] = c;
         }
     }
