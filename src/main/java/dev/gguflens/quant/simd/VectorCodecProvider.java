@@ -24,7 +24,8 @@ public final class VectorCodecProvider implements CodecProvider {
     public VectorCodecProvider() {
         for (BlockCodec c : List.<BlockCodec>of(new Q2KVectorCodec(), new Q3KVectorCodec(),
                 new Q4KVectorCodec(), new Q5KVectorCodec(), new Q6KVectorCodec(),
-                new Q8_0VectorCodec(), new Q4_0VectorCodec(), new Q4_1VectorCodec(), new Q5_0VectorCodec(), new Q5_1VectorCodec())) {
+                new Q8_0VectorCodec(), new Q4_0VectorCodec(), new Q4_1VectorCodec(), new Q5_0VectorCodec(),
+                new Q5_1VectorCodec())) {
             byId[c.type().id()] = c;
         }
     }
