@@ -9,7 +9,8 @@ import java.util.Optional;
 import jdk.incubator.vector.VectorShape;
 
 /**
- * The Vector API codecs at one width: Q2_K, Q3_K, Q4_K, Q5_K and Q6_K vectorized (each producing its
+ * The Vector API codecs at one width: Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_0, Q4_0, Q4_1, Q5_0 and Q5_1
+ * vectorized (each producing its
  * reference twin's bits), every other type from the scalar reference.
  *
  * <p>Create it only where the {@code jdk.incubator.vector} module is present (as
@@ -22,7 +23,9 @@ public final class VectorCodecProvider implements CodecProvider {
     /** The codecs at this JVM's vector width (the CPU's preferred one unless {@code gguflens.vector.bits} forces one). */
     public VectorCodecProvider() {
         for (BlockCodec c : List.<BlockCodec>of(new Q2KVectorCodec(), new Q3KVectorCodec(),
-                new Q4KVectorCodec(), new Q5KVectorCodec(), new Q6KVectorCodec())) {
+                new Q4KVectorCodec(), new Q5KVectorCodec(), new Q6KVectorCodec(),
+                new Q8_0VectorCodec(), new Q4_0VectorCodec(), new Q4_1VectorCodec(), new Q5_0VectorCodec(),
+                new Q5_1VectorCodec())) {
             byId[c.type().id()] = c;
         }
     }

@@ -13,7 +13,8 @@ import java.util.List;
  * the in-process test and the child JVMs that test the other vector widths ({@link DifferentialMain}).
  */
 final class Differential {
-    static final List<GgmlType> TYPES = List.of(GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K);
+    static final List<GgmlType> TYPES = List.of(GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K,
+            GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1);
 
     private Differential() {
     }
@@ -54,9 +55,10 @@ final class Differential {
     static List<String> oddBlockCounts(GgmlType type, BlockCodec simd) {
         List<String> problems = new ArrayList<>();
         float[] random = QuantVectors.random();
+        int qk = type.blockSize();
         for (int blocks : new int[] {1, 2, 3, 5, 7, 17, 33}) {
-            float[] slice = java.util.Arrays.copyOfRange(random, 0, 3 + blocks * 256);
-            System.arraycopy(random, 256 * blocks, slice, 3, blocks * 256);
+            float[] slice = java.util.Arrays.copyOfRange(random, 0, 3 + blocks * qk);
+            System.arraycopy(random, qk * blocks, slice, 3, blocks * qk);
             problems.addAll(compare(type, simd, slice, 3, 5, blocks + " blocks at offset 3"));
         }
         return problems;

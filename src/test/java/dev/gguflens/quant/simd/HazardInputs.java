@@ -70,6 +70,18 @@ final class HazardInputs {
         cases.add(blocks("max float", 1, j -> j % 5 == 0 ? Float.MAX_VALUE : j % 5 == 1 ? -Float.MAX_VALUE : g.next()));
         cases.add(blocks("binades 2^-30..2^30", 8, j -> Math.scalb(g.next(), ((j / 16) * 7) % 61 - 30)));
         cases.add(blocks("fp16 overflow of the scale", 1, j -> j == 5 ? 7e5 : 0.01 * g.next()));
+        // the 32-value types: Q8_0 with amax 127 (d = 1, so x*id is x and half-integers are roundf ties),
+        // Q4_0 with max -8 (d = 1: x + 8.5 lands on integers and halves), a first max of each sign per 32
+        cases.add(blocks("roundf ties at d = 1", 2, j -> j % 32 == 7 ? 127 : ((j * 5) % 64) - 31.5));
+        cases.add(blocks("unit scale grid", 2, j -> j % 32 == 0 ? -8 : ((j * 3) % 33) * 0.5 - 8));
+        cases.add(blocks("sign tie + first per 32", 2, j -> j % 32 == 20 ? 0.5 : j % 32 == 21 ? -0.5 : 0.3 * g.next()));
+        // a zero minimum (maximum) whose sign is that of the first zero, not the vector MIN's -0
+        cases.add(blocks("all >= 0, +0 before -0", 2, j -> j % 32 == 3 ? 0.0 : j % 32 == 9 ? -0.0 : Math.abs(g.next())));
+        cases.add(blocks("all >= 0, -0 before +0", 2, j -> j % 32 == 3 ? -0.0 : j % 32 == 9 ? 0.0 : Math.abs(g.next())));
+        cases.add(blocks("all <= 0, +0 before -0", 2, j -> j % 32 == 3 ? 0.0 : j % 32 == 9 ? -0.0 : -Math.abs(g.next())));
+        cases.add(blocks("all <= 0, -0 before +0", 2, j -> j % 32 == 3 ? -0.0 : j % 32 == 9 ? 0.0 : -Math.abs(g.next())));
+        // the reciprocal of a subnormal scale overflows: codes from infinite products (C's cast: 0x80000000)
+        cases.add(blocks("scale whose reciprocal overflows", 1, j -> j % 32 == 0 ? 3e-38 : 1e-39 * g.next()));
         java.util.Random gauss = new java.util.Random(5);
         cases.add(blocks("gaussian, model-like scale", 32, j -> 0.02 * gauss.nextGaussian()));
         cases.add(blocks("heavy tails", 32, j -> gauss.nextGaussian() * Math.exp(2 * gauss.nextGaussian())));
