@@ -275,11 +275,6 @@ final class Iq3SCodec implements BlockCodec {
     /** {@code ggml_validate_row_data}: the fp16 {@code d} must be finite. */
     @Override
     public long firstInvalidBlock(byte[] data, int off, long nBlocks) {
-        for (long b = 0; b < nBlocks; b++) {
-            if (QuantMath.f16NonFinite(data, Math.toIntExact(off + b * BLOCK_BYTES))) {
-                return b;
-            }
-        }
-        return -1;
+        return BlockChecks.firstNonFiniteF16(type(), data, off, nBlocks, 0);
     }
 }

@@ -80,8 +80,4 @@ final class KScaleMinBlock {
         }
     }
 
-    /** Whether the block at {@code p} has a NaN or infinite d or dmin (what ggml_validate_row_data rejects). */
-    static boolean invalidScales(byte[] data, int p) {
-        return QuantMath.f16NonFinite(data, p + D) || QuantMath.f16NonFinite(data, p + DMIN);
-    }
 }

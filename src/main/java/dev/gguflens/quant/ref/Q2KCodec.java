@@ -137,12 +137,6 @@ final class Q2KCodec implements BlockCodec {
 
     @Override
     public long firstInvalidBlock(byte[] data, int off, long nBlocks) {
-        for (long b = 0; b < nBlocks; b++) {
-            int p = Math.toIntExact(off + b * BLOCK_BYTES);
-            if (QuantMath.f16NonFinite(data, p + D) || QuantMath.f16NonFinite(data, p + DMIN)) {
-                return b;
-            }
-        }
-        return -1;
+        return BlockChecks.firstNonFiniteF16(type(), data, off, nBlocks, D, DMIN);
     }
 }

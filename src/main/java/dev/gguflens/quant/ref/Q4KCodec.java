@@ -73,11 +73,6 @@ final class Q4KCodec implements BlockCodec {
 
     @Override
     public long firstInvalidBlock(byte[] data, int off, long nBlocks) {
-        for (long b = 0; b < nBlocks; b++) {
-            if (KScaleMinBlock.invalidScales(data, Math.toIntExact(off + b * BLOCK_BYTES))) {
-                return b;
-            }
-        }
-        return -1;
+        return BlockChecks.firstNonFiniteF16(type(), data, off, nBlocks, KScaleMinBlock.D, KScaleMinBlock.DMIN);
     }
 }

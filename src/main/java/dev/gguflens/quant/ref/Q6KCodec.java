@@ -123,11 +123,6 @@ final class Q6KCodec implements BlockCodec {
 
     @Override
     public long firstInvalidBlock(byte[] data, int off, long nBlocks) {
-        for (long b = 0; b < nBlocks; b++) {
-            if (QuantMath.f16NonFinite(data, Math.toIntExact(off + b * BLOCK_BYTES) + D)) {
-                return b;
-            }
-        }
-        return -1;
+        return BlockChecks.firstNonFiniteF16(type(), data, off, nBlocks, D);
     }
 }
