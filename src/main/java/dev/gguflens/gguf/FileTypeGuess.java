@@ -72,35 +72,8 @@ public final class FileTypeGuess {
      * (-1 without one, so non-layer tensors come first), then by name compared byte by byte.
      */
     public static Comparator<TensorInfo> loaderOrder() {
-        return Comparator.comparingInt((TensorInfo t) -> layerOf(t.name()))
+        return Comparator.comparingInt((TensorInfo t) -> LayerNumber.forOrdering(t.name()))
                 .thenComparing((a, b) -> Arrays.compareUnsigned(a.name().getBytes(StandardCharsets.UTF_8),
                         b.name().getBytes(StandardCharsets.UTF_8)));
-    }
-
-    /** What {@code sscanf(name, "blk.%d.", &layer)} leaves in {@code layer} (initially -1). */
-    static int layerOf(String name) {
-        if (!name.startsWith("blk.")) {
-            return -1;
-        }
-        int i = 4;
-        // %d skips leading white space and takes an optional sign.
-        while (i < name.length() && Character.isWhitespace(name.charAt(i))) {
-            i++;
-        }
-        boolean negative = false;
-        if (i < name.length() && (name.charAt(i) == '+' || name.charAt(i) == '-')) {
-            negative = name.charAt(i) == '-';
-            i++;
-        }
-        int start = i;
-        long value = 0;
-        while (i < name.length() && name.charAt(i) >= '0' && name.charAt(i) <= '9') {
-            value = Math.min(value * 10 + (name.charAt(i) - '0'), Integer.MAX_VALUE + 1L);
-            i++;
-        }
-        if (i == start) {
-            return -1;
-        }
-        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, negative ? -value : value));
     }
 }

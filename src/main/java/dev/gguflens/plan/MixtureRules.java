@@ -48,6 +48,7 @@ import static dev.gguflens.plan.TensorCategory.OUTPUT;
 import static dev.gguflens.plan.TensorCategory.TOKEN_EMBD;
 
 import dev.gguflens.gguf.GgmlType;
+import dev.gguflens.gguf.LayerNumber;
 import dev.gguflens.gguf.LlamaFileType;
 import java.util.OptionalInt;
 

@@ -1,6 +1,7 @@
 package dev.gguflens.plan;
 
 import dev.gguflens.gguf.GgufFormatException;
+import dev.gguflens.gguf.LayerNumber;
 import dev.gguflens.gguf.MetadataEntry;
 import dev.gguflens.gguf.TensorInfo;
 import java.nio.charset.StandardCharsets;

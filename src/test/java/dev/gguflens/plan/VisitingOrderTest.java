@@ -3,6 +3,7 @@ package dev.gguflens.plan;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.gguflens.gguf.GgmlType;
+import dev.gguflens.gguf.LayerNumber;
 import dev.gguflens.gguf.TensorInfo;
 import java.util.List;
 import java.util.Optional;

@@ -1,20 +1,22 @@
-package dev.gguflens.plan;
+package dev.gguflens.gguf;
 
 import java.util.OptionalInt;
 
 /**
  * The layer of a tensor name as llama.cpp reads it: {@code sscanf(name, "blk.%d.", &layer)}. The name
  * must start with {@code blk.}; {@code %d} then skips white space, takes an optional sign and at least
- * one digit. What follows the digits does not matter (the trailing '.' is never checked).
+ * one digit. What follows the digits does not matter (the trailing '.' is never checked). Both the
+ * model loader (its tensor order, hence the file-type guess) and llama-quantize (its visiting order) read
+ * layers this way.
  */
-final class LayerNumber {
+public final class LayerNumber {
     private static final String PREFIX = "blk.";
 
     private LayerNumber() {
     }
 
     /** The layer, or empty when sscanf would convert nothing. */
-    static OptionalInt parse(String name) {
+    public static OptionalInt parse(String name) {
         if (!name.startsWith(PREFIX)) {
             return OptionalInt.empty();
         }
@@ -47,8 +49,8 @@ final class LayerNumber {
         return OptionalInt.of((int) asLong);
     }
 
-    /** The layer for ordering: names without one count as -1, so they come first (§3 step 5). */
-    static int forOrdering(String name) {
+    /** The layer for ordering: names without one count as -1, so they come first (llama-quantize-rules.md §3 step 5, and the loader's weight map). */
+    public static int forOrdering(String name) {
         return parse(name).orElse(-1);
     }
 
