@@ -73,36 +73,50 @@ final class ErrorSums {
             maxAbs = o.maxAbs;
         }
         if (o.hist != null) {
+            cover(o.histLo, o.histLo + o.hist.length - 1);
+            int shift = o.histLo - histLo;
             for (int i = 0; i < o.hist.length; i++) {
-                if (o.hist[i] != 0) {
-                    addToBin(o.histLo + i, o.hist[i]);
-                }
+                hist[shift + i] += o.hist[i];
             }
         }
     }
 
     private void drain(int[] bins, int lo, int hi) {
+        if (hi < lo) {
+            return;
+        }
+        cover(lo, hi);
         for (int b = lo; b <= hi; b++) {
-            if (bins[b] != 0) {
-                addToBin(b, bins[b]);
-                bins[b] = 0;
-            }
+            hist[b - histLo] += bins[b];
+            bins[b] = 0;
         }
     }
 
     private void addToBin(int bin, long count) {
-        if (hist == null) {
-            hist = new long[1];
-            histLo = bin;
-        } else if (bin < histLo || bin >= histLo + hist.length) {
-            int lo = Math.min(bin, histLo);
-            int hi = Math.max(bin, histLo + hist.length - 1);
-            long[] grown = new long[hi - lo + 1];
-            System.arraycopy(hist, 0, grown, histLo - lo, hist.length);
-            hist = grown;
-            histLo = lo;
-        }
+        cover(bin, bin);
         hist[bin - histLo] += count;
+    }
+
+    /**
+     * Grows the histogram, once, to cover bins {@code lo..hi}. Growing bin by bin would copy the array
+     * once per new bin: quadratic in the range, and it was most of a full run's time.
+     */
+    private void cover(int lo, int hi) {
+        if (hist == null) {
+            hist = new long[hi - lo + 1];
+            histLo = lo;
+            return;
+        }
+        int end = histLo + hist.length - 1;
+        if (lo >= histLo && hi <= end) {
+            return;
+        }
+        int from = Math.min(lo, histLo);
+        int to = Math.max(hi, end);
+        long[] grown = new long[to - from + 1];
+        System.arraycopy(hist, 0, grown, histLo - from, hist.length);
+        hist = grown;
+        histLo = from;
     }
 
     /** The {@code p}-quantile of |d| (see {@link ErrorHistogram#quantile}). */

@@ -19,6 +19,12 @@ class ErrorHistogramTest {
         assertEquals(1, ErrorHistogram.bin(Double.MIN_VALUE), "below 2^-64: the lowest bin");
         assertEquals(ErrorHistogram.BINS - 1, ErrorHistogram.bin(1e300), "above 2^64: the highest bin");
         assertEquals(8193, ErrorHistogram.BINS);
+        assertEquals(1, ErrorHistogram.bin(Math.scalb(1.0, -64)), "2^-64 starts the lowest octave");
+        assertEquals(1, ErrorHistogram.bin(Math.nextDown(Math.scalb(1.0, -64))));
+        assertEquals(2, ErrorHistogram.bin(Math.scalb(1.0 + 1.0 / 64, -64)));
+        assertEquals(ErrorHistogram.BINS - 1, ErrorHistogram.bin(Math.nextDown(Math.scalb(1.0, 64))), "the top of 2^63's octave");
+        assertEquals(ErrorHistogram.BINS - 2, ErrorHistogram.bin(Math.scalb(1.0 + 62.0 / 64, 63)));
+        assertEquals(ErrorHistogram.BINS - 1, ErrorHistogram.bin(Double.POSITIVE_INFINITY));
     }
 
     @Test
