@@ -80,6 +80,9 @@ final class ErrorText {
         return withInterval(s.cosine(), s.intervals() == null ? null : s.intervals().cosine(), s.sampled(), v -> 5, "");
     }
 
+    /** Which tensors a sampled run measures in full (see {@code ErrorEngine.MIN_SAMPLED_UNITS}). */
+    static final String IN_FULL = "tensors too small to sample, and kept ones, in full";
+
     /** What was measured: every value, or a sample of it; and against what. */
     static String measuredLine(SimulationResult m) {
         long kept = m.tensors().stream().filter(TensorError::kept).count();
@@ -90,8 +93,8 @@ final class ErrorText {
             return "every value: " + Units.count(m.model().n()) + " weights (" + counts + "), in " + time;
         }
         return "a " + fraction(s.fraction()) + " sample of blocks (seed " + s.seed() + "): " + Units.count(m.model().measured())
-                + " of " + Units.count(m.model().n()) + " weights (" + counts + "), in " + time + "; each estimate ± the larger side of"
-                + " its 95% confidence interval";
+                + " of " + Units.count(m.model().n()) + " weights (" + counts + "; " + IN_FULL + "), in " + time
+                + "; each estimate ± the larger side of its 95% confidence interval";
     }
 
     /** The line saying what a quantized source's errors are measured against. */

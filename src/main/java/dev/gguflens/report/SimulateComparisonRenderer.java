@@ -138,8 +138,8 @@ public final class SimulateComparisonRenderer {
                 : SafeText.escapeControls(String.join(" ", first.options()))));
         var s = first.errors().sampling();
         lines.add(new SummaryText.Line("Measured", s == null ? "every value of every tensor"
-                : "a " + ErrorText.fraction(s.fraction()) + " sample of blocks (seed " + s.seed() + "); each estimate ± the larger side of"
-                        + " its 95% confidence interval"));
+                : "a " + ErrorText.fraction(s.fraction()) + " sample of blocks (seed " + s.seed() + "; " + ErrorText.IN_FULL
+                        + "); each estimate ± the larger side of its 95% confidence interval"));
         if (c.reports().stream().anyMatch(r -> !r.quantizedSourceTypes().isEmpty())) {
             lines.add(new SummaryText.Line("Errors against", "each source's own values; a quantized source's are its decoded"
                     + " values, not the original weights"));

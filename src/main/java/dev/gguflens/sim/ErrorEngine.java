@@ -41,6 +41,12 @@ public final class ErrorEngine {
     private static final int PIECE = 16 * 1024;
     /** The longest span of a chunk when sampling (sampled chunks cover 1/fraction as many values). */
     private static final long MAX_SAMPLED_CHUNK_SPAN = 1L << 28;
+    /**
+     * When sampling, a tensor whose sample would hold fewer units than this on average is measured in
+     * full: it is small, so this costs little, and a handful of units (or none) would make its estimate,
+     * and through it the model's, little better than a guess. Kept tensors are always read in full.
+     */
+    static final int MIN_SAMPLED_UNITS = 64;
 
     private ErrorEngine() {
     }
@@ -75,21 +81,21 @@ public final class ErrorEngine {
         try (RowPipeline pipeline = new RowPipeline(settings.pipeline(), cancel)) {
             // One set of buffers per pool thread for the whole run (the threads end with the pipeline).
             ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
-            RowPipeline.Results<ErrorSums[]> chunks = pipeline.run(jobs, c -> work.get(c.job()).measure(c, scratch.get()));
+            RowPipeline.Results<ChunkSums> chunks = pipeline.run(jobs, c -> work.get(c.job()).measure(c, scratch.get()));
             for (Work w : work) {
-                ErrorSums[] acc = newGroups(groups);
+                ChunkSums acc = w.newSums();
                 for (long i = 0, n = w.job.chunks(); i < n; i++) {
-                    RowPipeline.Done<ErrorSums[]> done = chunks.next();
-                    addAll(acc, done.value());
+                    RowPipeline.Done<ChunkSums> done = chunks.next();
+                    acc.add(done.value());
                     progress.chunkDone(w.name(), w.sourceBytes(done.chunk().elements()));
                 }
                 cancel.check();
-                TensorError te = w.result(acc, sampling);
+                TensorError te = w.result(acc);
                 results.add(te);
-                model.add(acc, te.error().n());
-                roles.computeIfAbsent(te.role(), r -> new Pool(groups)).add(acc, te.error().n());
+                model.add(w, acc, te);
+                roles.computeIfAbsent(te.role(), r -> new Pool(groups)).add(w, acc, te);
                 if (te.layer() >= 0) {
-                    layers.computeIfAbsent(te.layer(), l -> new Pool(groups)).add(acc, te.error().n());
+                    layers.computeIfAbsent(te.layer(), l -> new Pool(groups)).add(w, acc, te);
                 }
                 progress.tensorDone(w.name());
             }
@@ -103,22 +109,98 @@ public final class ErrorEngine {
                 progress.elapsedNanos());
     }
 
-    /** The sums of several tensors pooled (the model, a role, a layer), group by group, in tensor order. */
+    /**
+     * Several tensors pooled (the model, a role, a layer), in tensor order.
+     *
+     * <p>In a full run the pool adds the tensors' sums. In a sampled run a plain sum of the samples would
+     * weigh each tensor by how many of its units the sample happened to take, and a tensor measured in
+     * full (a small or kept one) by all of its values: the model's relative RMSE could then be off by far
+     * more than its interval says (a few norm tensors, whose values are near 1, hold much of a small
+     * model's Σx²). So the pool adds <i>estimated totals</i>: a tensor measured in full adds its sums, a
+     * sampled tensor its sample's sums divided by the share of its values sampled (a ratio estimator per
+     * tensor, summed over tensors: stratified sampling with the tensors as strata). Random group
+     * {@code g} adds the same estimate made from group {@code g} alone ({@code G x} its sums over the
+     * same share), so the intervals measure the sampling spread of exactly that estimator. Percentiles
+     * come from the pooled Bernoulli sample (every tensor, also one measured in full, contributes the
+     * units the sample would take), so each tensor weighs by its size there too.
+     */
     private static final class Pool {
-        final ErrorSums[] groups;
+        /** Full run: the sums; sampled run: the pooled Bernoulli sample, per group. */
+        final ErrorSums[] samples;
+        /** Sampled run only: the estimated totals per group and over all. */
+        final ErrorSums[] groupTotals;
+        final ErrorSums totals = new ErrorSums();
+        /** Sampled run only: the full sums of the tensors measured in full, for a pool made of nothing else. */
+        final ErrorSums inFull = new ErrorSums();
+        boolean anySampled;
         long elements;
+        long measured;
+        double maxAbs;
 
         Pool(int groups) {
-            this.groups = newGroups(groups);
+            this.samples = newGroups(groups);
+            this.groupTotals = newGroups(groups);
         }
 
-        void add(ErrorSums[] tensor, long n) {
-            addAll(groups, tensor);
-            elements += n;
+        void add(Work w, ChunkSums tensor, TensorError te) {
+            elements += te.error().n();
+            measured += te.error().measured();
+            if (te.error().maxAbs() > maxAbs) {
+                maxAbs = te.error().maxAbs();
+            }
+            addAll(samples, tensor.groups);
+            if (w.sampling == null) {
+                return;
+            }
+            if (tensor.inFull != null) {
+                inFull.add(tensor.inFull);
+                totals.addScaled(tensor.inFull, 1);
+                for (ErrorSums g : groupTotals) {
+                    g.addScaled(tensor.inFull, 1);
+                }
+                return;
+            }
+            anySampled = true;
+            long sampled = 0;
+            for (ErrorSums g : tensor.groups) {
+                sampled += g.n;
+            }
+            if (sampled == 0) {
+                return; // nothing to scale up (the minimum unit count makes this all but impossible)
+            }
+            double share = (double) sampled / te.error().n();
+            for (int g = 0; g < groupTotals.length; g++) {
+                totals.addScaled(tensor.groups[g], 1 / share);
+                groupTotals[g].addScaled(tensor.groups[g], groupTotals.length / share);
+            }
         }
 
         ErrorStats stats(Sampling sampling) {
-            return ErrorEngine.stats(groups, elements, sampling);
+            if (sampling == null) {
+                return ErrorStats.of(samples[0], elements, null, 1.0);
+            }
+            if (!anySampled) {
+                return ErrorStats.measuredInFull(inFull, elements);
+            }
+            totals.n = elements;
+            for (ErrorSums g : groupTotals) {
+                g.n = elements;
+            }
+            return ErrorStats.ofPool(totals, groupTotals, samples, elements, measured, maxAbs, sampling.fraction());
+        }
+    }
+
+    /**
+     * What one chunk (or one tensor, added up) measured: {@code groups} holds the sums of a full run (one
+     * group) or the sample's random groups; {@code inFull} the sums over every value of a tensor measured
+     * in full during a sampled run (null otherwise).
+     */
+    private record ChunkSums(ErrorSums[] groups, ErrorSums inFull) {
+        void add(ChunkSums o) {
+            addAll(groups, o.groups);
+            if (inFull != null) {
+                inFull.add(o.inFull);
+            }
         }
     }
 
@@ -177,9 +259,11 @@ public final class ErrorEngine {
         final long key;
         /** Values per sampling unit, or per piece in a full run. */
         final int unit;
+        /** Sampled run only: every value is measured (see {@link #MIN_SAMPLED_UNITS}). */
+        final boolean inFull;
 
         private Work(TensorInfo source, PlannedTensor planned, RowPipeline.Job job, SourceRows rows, BlockCodec target,
-                     Sampling sampling, int unit) {
+                     Sampling sampling, int unit, boolean inFull) {
             this.source = source;
             this.planned = planned;
             this.job = job;
@@ -188,6 +272,7 @@ public final class ErrorEngine {
             this.sampling = sampling;
             this.key = sampling == null ? 0 : sampling.tensorKey(source.name());
             this.unit = unit;
+            this.inFull = inFull;
         }
 
         static Work of(GgufFile file, TensorInfo t, PlannedTensor p, PipelineSettings pipeline, Sampling sampling) {
@@ -203,14 +288,22 @@ public final class ErrorEngine {
             long rowLength = t.rowLength();
             long span = pipeline.chunkElements();
             int unit;
+            boolean inFull = false;
             if (sampling != null) {
                 unit = Sampling.unitSize(rowLength, sourceBlock, targetBlock);
-                span = Math.min(MAX_SAMPLED_CHUNK_SPAN, (long) Math.ceil(span / sampling.fraction()));
+                inFull = kept || (double) (t.elements() / unit) * sampling.fraction() < MIN_SAMPLED_UNITS;
+                if (!inFull) {
+                    span = Math.min(MAX_SAMPLED_CHUNK_SPAN, (long) Math.ceil(span / sampling.fraction()));
+                }
             } else {
                 int lcm = Sampling.unitSize(rowLength, sourceBlock, targetBlock);
                 unit = Math.max(1, PIECE / lcm) * lcm;
             }
-            return new Work(t, p, new RowPipeline.Job(rowLength, t.rows(), span), rows, target, sampling, unit);
+            return new Work(t, p, new RowPipeline.Job(rowLength, t.rows(), span), rows, target, sampling, unit, inFull);
+        }
+
+        ChunkSums newSums() {
+            return new ChunkSums(newGroups(sampling == null ? 1 : Sampling.GROUPS), inFull ? new ErrorSums() : null);
         }
 
         String name() {
@@ -223,33 +316,53 @@ public final class ErrorEngine {
         }
 
         /** Runs on a pool thread: the sums of one chunk, one per random group (one in a full run). */
-        ErrorSums[] measure(RowPipeline.Chunk c, Scratch s) {
-            ErrorSums[] sums = newGroups(sampling == null ? 1 : Sampling.GROUPS);
+        ChunkSums measure(RowPipeline.Chunk c, Scratch s) {
+            ChunkSums sums = newSums();
             if (sampling == null) {
                 for (int off = 0; off < c.elements(); off += unit) {
-                    measure(c.firstElement() + off, Math.min(unit, c.elements() - off), sums[0], s);
+                    int count = Math.min(unit, c.elements() - off);
+                    roundTrip(c.firstElement() + off, count, s);
+                    add(sums.groups[0], count, s);
                 }
                 return sums;
             }
             long firstUnit = c.firstElement() / unit;
             for (int u = 0; u < c.elements() / unit; u++) {
                 int g = sampling.groupOf(key, firstUnit + u);
+                if (g < 0 && !inFull) {
+                    continue;
+                }
+                roundTrip(c.firstElement() + (long) u * unit, unit, s);
                 if (g >= 0) {
-                    measure(c.firstElement() + (long) u * unit, unit, sums[g], s);
+                    add(sums.groups[g], unit, s);
+                }
+                if (inFull) {
+                    add(sums.inFull, unit, s);
                 }
             }
             return sums;
         }
 
-        private void measure(long first, int count, ErrorSums sums, Scratch s) {
+        /** Adds the round trip left in {@code s} by {@link #roundTrip} to {@code sums}. */
+        private void add(ErrorSums sums, int count, Scratch s) {
             if (rows == null) {
                 sums.addUnknownSignal(count);
+            } else {
+                sums.add(s.x, target == null ? s.x : s.y, 0, count, s.bins);
+            }
+        }
+
+        /**
+         * Decodes {@code count} values from element {@code first} into {@code s.x} and, for a converted
+         * tensor, their round trip through the target type into {@code s.y}.
+         */
+        private void roundTrip(long first, int count, Scratch s) {
+            if (rows == null) {
                 return;
             }
             float[] x = s.x(count);
             s.bytes = rows.decode(first, count, x, 0, s.bytes);
             if (target == null) {
-                sums.add(x, x, 0, count, s.bins);
                 return;
             }
             byte[] q = s.q(target.encodedBytes(count));
@@ -262,26 +375,23 @@ public final class ErrorEngine {
             if (bad >= 0) {
                 throw Aborts.validationFailed(source, planned.targetType(), first + bad * planned.targetType().blockSize());
             }
-            float[] y = s.y(count);
-            target.dequantize(q, 0, y, 0, count);
-            sums.add(x, y, 0, count, s.bins);
+            target.dequantize(q, 0, s.y(count), 0, count);
         }
 
-        TensorError result(ErrorSums[] acc, Sampling sampling) {
+        TensorError result(ChunkSums acc) {
             GgmlType st = source.type();
-            boolean quantizedSource = st.quantized();
             ErrorStats error;
-            if (planned.copied()) {
-                ErrorSums total = new ErrorSums();
-                for (ErrorSums g : acc) {
-                    total.add(g);
-                }
-                error = ErrorStats.unchanged(total, source.elements(), sampling != null);
+            if (sampling == null) {
+                error = planned.copied() ? ErrorStats.unchanged(acc.groups[0], source.elements(), false)
+                        : ErrorStats.of(acc.groups[0], source.elements(), null, 1.0);
+            } else if (inFull) {
+                error = planned.copied() ? ErrorStats.unchanged(acc.inFull, source.elements(), true)
+                        : ErrorStats.measuredInFull(acc.inFull, source.elements());
             } else {
-                error = stats(acc, source.elements(), sampling);
+                error = stats(acc.groups, source.elements(), sampling);
             }
             return new TensorError(source.name(), TensorRole.of(source.name()), TensorRole.layerOf(source.name()), st,
-                    planned.targetType(), planned.copied(), quantizedSource, rows != null, error);
+                    planned.targetType(), planned.copied(), st.quantized(), rows != null, error);
         }
     }
 

@@ -50,6 +50,51 @@ public record ErrorStats(long n, long measured, double sse, double rmse, double 
     }
 
     /**
+     * The statistics of a tensor measured in full during a sampled run (a small one, see
+     * {@code ErrorEngine}): exact, so every interval has zero width.
+     */
+    static ErrorStats measuredInFull(ErrorSums total, long n) {
+        ErrorStats e = of(total, n, null, 1.0);
+        ErrorIntervals exact = new ErrorIntervals(point(e.sse), point(e.rmse), point(e.relativeRmse), point(e.snrDb),
+                point(e.cosine), point(e.p50), point(e.p95), point(e.p99));
+        return new ErrorStats(e.n, e.measured, e.sse, e.rmse, e.maxAbs, e.sourceRms, e.relativeRmse, e.snrDb, e.cosine,
+                e.p50, e.p95, e.p99, exact);
+    }
+
+    /**
+     * The statistics of a pool of tensors (the model, a role, a layer) in a sampled run where some tensor
+     * was sampled (a pool measured wholly in full is {@link #measuredInFull}).
+     *
+     * @param totals      the estimated totals of the pool's four sums (count {@code n})
+     * @param groupTotals the same per random group
+     * @param samples     the pooled sample per random group (the units each tensor's Bernoulli sample took), for
+     *                    the percentiles and the intervals' group count
+     * @param measured    values compared, sampled or in full
+     * @param maxAbs      the largest |d| seen
+     */
+    static ErrorStats ofPool(ErrorSums totals, ErrorSums[] groupTotals, ErrorSums[] samples, long n, long measured,
+                             double maxAbs, double fraction) {
+        Estimates e = Estimates.of(totals, n);
+        ErrorSums sample = new ErrorSums();
+        for (ErrorSums g : samples) {
+            sample.add(g);
+        }
+        double p50 = 0, p95 = 0, p99 = 0;
+        if (n > 0) {
+            p50 = sample.quantile(0.50);
+            p95 = sample.quantile(0.95);
+            p99 = sample.quantile(0.99);
+        }
+        ErrorIntervals intervals = RandomGroups.intervals(e, p50, p95, p99, groupTotals, samples, n, fraction);
+        return new ErrorStats(n, measured, e.sse, e.rmse, maxAbs, e.sourceRms, e.relativeRmse, e.snrDb, e.cosine,
+                p50, p95, p99, intervals);
+    }
+
+    private static Interval point(double v) {
+        return Double.isFinite(v) ? new Interval(v, v) : null;
+    }
+
+    /**
      * The statistics of a tensor copied as it is: no error, known exactly even from a sample, which then
      * only estimates the source's size ({@code sourceRms}, NaN if the sample missed the tensor).
      */

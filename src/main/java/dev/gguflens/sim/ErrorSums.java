@@ -81,6 +81,17 @@ final class ErrorSums {
         }
     }
 
+    /**
+     * Adds {@code k} times {@code o}'s four sums (not its count, maximum or histogram): the estimated
+     * totals of a sampled tensor, its sample's sums divided by the share of it that was sampled.
+     */
+    void addScaled(ErrorSums o, double k) {
+        sse += k * o.sse;
+        sumX2 += k * o.sumX2;
+        sumY2 += k * o.sumY2;
+        sumXY += k * o.sumXY;
+    }
+
     private void drain(int[] bins, int lo, int hi) {
         if (hi < lo) {
             return;

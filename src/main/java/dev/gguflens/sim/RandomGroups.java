@@ -12,8 +12,19 @@ final class RandomGroups {
 
     static ErrorIntervals intervals(ErrorStats.Estimates all, double p50, double p95, double p99, ErrorSums[] groups,
                                     long n, double fraction) {
+        return intervals(all, p50, p95, p99, groups, groups, n, fraction);
+    }
+
+    /**
+     * The intervals when the estimates of each group come from other sums than its sample (a pool of
+     * tensors: estimated totals per group, see {@code ErrorEngine}): group {@code g} counts when its
+     * sample {@code samples[g]} holds values; its estimates are made from {@code estimates[g]} and its
+     * percentiles from {@code samples[g]}.
+     */
+    static ErrorIntervals intervals(ErrorStats.Estimates all, double p50, double p95, double p99, ErrorSums[] estimates,
+                                    ErrorSums[] samples, long n, double fraction) {
         int g = 0;
-        for (ErrorSums s : groups) {
+        for (ErrorSums s : samples) {
             if (s.n > 0) {
                 g++;
             }
@@ -24,9 +35,10 @@ final class RandomGroups {
         ErrorStats.Estimates[] est = new ErrorStats.Estimates[g];
         double[] q50 = new double[g], q95 = new double[g], q99 = new double[g];
         int i = 0;
-        for (ErrorSums s : groups) {
+        for (int k = 0; k < samples.length; k++) {
+            ErrorSums s = samples[k];
             if (s.n > 0) {
-                est[i] = ErrorStats.Estimates.of(s, n);
+                est[i] = ErrorStats.Estimates.of(estimates[k], n);
                 q50[i] = s.quantile(0.50);
                 q95[i] = s.quantile(0.95);
                 q99[i] = s.quantile(0.99);
