@@ -29,6 +29,11 @@ public final class Codecs {
         return Optional.ofNullable(RefCodecs.get(type));
     }
 
+    /** The error kernel of the chosen implementation (all give the same doubles; see {@link ErrorKernel}). */
+    public static ErrorKernel errorKernel() {
+        return Chosen.PROVIDER.errorKernel();
+    }
+
     /** Which implementation {@link #forType} hands out, for diagnostics (e.g. {@code vector 512-bit}, {@code scalar}). */
     public static String implementation() {
         return Chosen.PROVIDER.description();

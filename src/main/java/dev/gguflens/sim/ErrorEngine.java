@@ -8,6 +8,7 @@ import dev.gguflens.plan.PlannedTensor;
 import dev.gguflens.quant.BlockCodec;
 import dev.gguflens.quant.CodecAbortException;
 import dev.gguflens.quant.Codecs;
+import dev.gguflens.quant.PieceSums;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -22,14 +23,18 @@ import java.util.TreeMap;
  * use does not grow with the model.
  *
  * <p><b>Order of the sums.</b> The reference (expected-errors.tsv) sums d² over a tensor in element order
- * into one double. Here each chunk of rows sums its own values in element order, starting from zero,
- * and the chunk sums are then added in chunk order: the same non-negative terms, parenthesized
- * differently. Each way has a relative rounding error of at most {@code (terms added in sequence) x
- * 2^-53} (1.1e-9 for 10^7 terms) and typically about √terms x 2^-53, so the two agree to far better than
- * 1e-9 in practice: on the oracle, all 11,004 tensors with chunks of 4,096 values, and the very same
- * doubles when a tensor is one chunk (OracleErrorsTest). The maximum is exact in any order. Chunking
- * depends only on {@link PipelineSettings#chunkElements()}, never on the thread count, so results are
- * the same on every machine.
+ * into one double. Here a tensor is cut into chunks of whole rows ({@link PipelineSettings#chunkElements()})
+ * and each chunk into pieces of at most 16,384 values ({@code PIECE}, whole blocks of the source and
+ * target types). Each piece is summed by the {@link dev.gguflens.quant.ErrorKernel} in its documented
+ * order (8 lanes, each in element order from zero, folded in a fixed tree); a chunk adds its pieces'
+ * sums in order, starting from zero, and a tensor adds its chunks' sums in chunk order. These are the
+ * same non-negative terms as the reference's, parenthesized differently. Each way has a relative
+ * rounding error of at most {@code (terms added in sequence) x 2^-53} (1.1e-9 for 10^7 terms) and
+ * typically about √terms x 2^-53, so the two agree to far better than 1e-9 in practice: on the oracle,
+ * all 11,004 tensors with chunks of 4,096 values (OracleErrorsTest, which also checks the order itself
+ * to the double). The maximum is exact in any order. Chunks and pieces depend only on the tensor's
+ * shape and types and on {@link PipelineSettings#chunkElements()}, never on the thread count or the
+ * vector width, so results are the same on every machine.
  *
  * <p>A tensor llama-quantize could not write ends the run with {@link TensorAbortException} (ggml's
  * IQ3_S abort, or encoded blocks that fail {@code ggml_validate_row_data}); with a sample, only the
@@ -348,7 +353,7 @@ public final class ErrorEngine {
             if (rows == null) {
                 sums.addUnknownSignal(count);
             } else {
-                sums.add(s.x, target == null ? s.x : s.y, 0, count, s.bins);
+                sums.add(s.x, target == null ? s.x : s.y, 0, count, s.piece);
             }
         }
 
@@ -401,7 +406,7 @@ public final class ErrorEngine {
         float[] y = new float[0];
         byte[] q = new byte[0];
         byte[] bytes;
-        final int[] bins = new int[ErrorHistogram.BINS];
+        final PieceSums piece = new PieceSums();
 
         float[] x(int n) {
             if (x.length < n) {

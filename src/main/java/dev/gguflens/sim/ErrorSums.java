@@ -1,12 +1,17 @@
 package dev.gguflens.sim;
 
+import dev.gguflens.quant.Codecs;
+import dev.gguflens.quant.ErrorKernel;
+import dev.gguflens.quant.PieceSums;
 import java.util.Arrays;
 
 /**
  * Running sums over pairs (x source value, y value after the round trip), in double, from which every
  * error statistic is derived: the count, Σd², Σx², Σy², Σxy, max|d| and the |d| histogram
  * ({@link ErrorHistogram}), with {@code d = (double) x - (double) y} as expected-errors.tsv computes it.
- * Mutable, used by one thread at a time.
+ * The sums grow piece by piece: each piece is summed by the {@link ErrorKernel} in its fixed 8-lane
+ * order, from zero, and added to the running totals in the order of the calls. Mutable, used by one
+ * thread at a time.
  */
 final class ErrorSums {
     long n;
@@ -20,40 +25,22 @@ final class ErrorSums {
     int histLo;
 
     /**
-     * Adds {@code count} pairs {@code x[off..], y[off..]} in element order. The sums continue from their
-     * current values, so calling this on consecutive pieces of a chunk gives the same sums as one call.
+     * Adds {@code count} pairs {@code x[off..], y[off..]}: the {@link ErrorKernel} measures them as one
+     * piece, in its documented order from zero, and the piece's sums are added to the running ones.
      *
-     * @param bins a scratch array of {@link ErrorHistogram#BINS} zeros, left zeroed on return
+     * @param piece a scratch result with a zeroed histogram, left zeroed on return
      */
-    void add(float[] x, float[] y, int off, int count, int[] bins) {
-        double s = sse, sx = sumX2, sy = sumY2, sxy = sumXY, max = maxAbs;
-        int lo = Integer.MAX_VALUE, hi = -1;
-        for (int i = off; i < off + count; i++) {
-            double xd = x[i];
-            double yd = y[i];
-            double d = xd - yd;
-            s += d * d;
-            sx += xd * xd;
-            sy += yd * yd;
-            sxy += xd * yd;
-            double a = Math.abs(d);
-            if (a > max) {
-                max = a; // a NaN difference never wins, as in a C loop with '>'
-            }
-            if (a == a) {
-                int b = ErrorHistogram.bin(a);
-                bins[b]++;
-                lo = Math.min(lo, b);
-                hi = Math.max(hi, b);
-            }
+    void add(float[] x, float[] y, int off, int count, PieceSums piece) {
+        Codecs.errorKernel().measure(x, y, off, count, piece);
+        sse += piece.sse();
+        sumX2 += piece.sumX2();
+        sumY2 += piece.sumY2();
+        sumXY += piece.sumXY();
+        if (piece.maxAbs() > maxAbs) {
+            maxAbs = piece.maxAbs();
         }
-        sse = s;
-        sumX2 = sx;
-        sumY2 = sy;
-        sumXY = sxy;
-        maxAbs = max;
         n += count;
-        drain(bins, lo, hi);
+        drain(piece.counts(), piece.lowBin(), piece.highBin());
     }
 
     /** Counts {@code count} values of zero error whose signal is unknown (a tensor gguflens cannot decode). */

@@ -252,7 +252,9 @@ class ErrorEngineTest {
     @Test
     void tensorsTooSmallToSampleAreMeasuredInFull() throws Exception {
         // Every tensor of the tiny model holds fewer than 64 / 0.1 units of 256 values: all are read in full,
-        // so the "sample" is the full run, exactly, with intervals of zero width.
+        // so the "sample" is the full run with intervals of zero width. (Its sums are made unit by unit, not
+        // in the full run's pieces of 16 Ki values, so they may differ in the last bits: the kernel's 8
+        // lanes start afresh with each piece.)
         QuantizeOptions o = QuantizeOptions.of(LlamaFileType.MOSTLY_Q4_K_M);
         SimulationResult fullRun = simulate(F16, o, full(2, 1 << 18));
         SimulationResult tenth = simulate(F16, o, full(2, 1 << 18).withSampling(new Sampling(0.1, 5)));
@@ -260,12 +262,15 @@ class ErrorEngineTest {
             ErrorStats f = fullRun.tensors().get(i).error();
             ErrorStats s = tenth.tensors().get(i).error();
             assertEquals(f.n(), s.measured(), fullRun.tensors().get(i).name());
-            assertEquals(f.sse(), s.sse(), 0.0);
-            assertEquals(f.relativeRmse(), s.intervals().relativeRmse().low(), 0.0);
-            assertEquals(f.relativeRmse(), s.intervals().relativeRmse().high(), 0.0);
+            assertEquals(f.sse(), s.sse(), 1e-12 * f.sse());
+            assertEquals(f.maxAbs(), s.maxAbs(), 0.0);
+            assertEquals(s.relativeRmse(), s.intervals().relativeRmse().low(), 0.0);
+            assertEquals(s.relativeRmse(), s.intervals().relativeRmse().high(), 0.0);
         }
-        assertEquals(fullRun.model().relativeRmse(), tenth.model().relativeRmse(), 1e-15);
-        assertEquals(fullRun.model().relativeRmse(), tenth.model().intervals().relativeRmse().high(), 1e-15);
+        double truth = fullRun.model().relativeRmse();
+        assertEquals(truth, tenth.model().relativeRmse(), 1e-12 * truth);
+        assertEquals(tenth.model().relativeRmse(), tenth.model().intervals().relativeRmse().low(), 0.0);
+        assertEquals(tenth.model().relativeRmse(), tenth.model().intervals().relativeRmse().high(), 0.0);
     }
 
     @Test

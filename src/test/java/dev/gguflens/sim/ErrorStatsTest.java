@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gguflens.quant.ErrorBins;
+import dev.gguflens.quant.PieceSums;
 import org.junit.jupiter.api.Test;
 
 /** The statistics, on values small enough to work out by hand. */
@@ -11,7 +13,7 @@ class ErrorStatsTest {
 
     private static ErrorSums sums(float[] x, float[] y) {
         ErrorSums s = new ErrorSums();
-        s.add(x, y, 0, x.length, new int[ErrorHistogram.BINS]);
+        s.add(x, y, 0, x.length, new PieceSums());
         return s;
     }
 
@@ -76,25 +78,31 @@ class ErrorStatsTest {
     }
 
     @Test
-    void sumsContinueInElementOrderAcrossCalls() {
-        float[] x = {0.1f, 0.2f, 0.3f, 0.7f, 1e-8f, 3f};
-        float[] y = {0.11f, 0.19f, 0.35f, 0.6f, 0f, 2.5f};
-        ErrorSums whole = sums(x, y);
+    void sumsAddPieceByPieceEachInTheKernelsLaneOrder() {
+        // d = 2^27 then twenty 1s: terms 2^54 and twenty 1s, where the order of the sums shows (the ulp at
+        // 2^54 is 4). In element order every 1 is lost: 2^54.
+        float[] x = new float[21];
+        java.util.Arrays.fill(x, 1);
+        x[0] = 0x1p27f;
+        float[] y = new float[21];
+        // One piece: lane 0 = 2^54 (+1 +1 lost); lanes 1..4 = 3; lanes 5..7 = 2.
+        // ((2^54 + 3) + (3 + 3)): 2^54 + 4, then 2^54 + 10, a tie, to even: 2^54 + 8;
+        // ((3 + 2) + (2 + 2)) = 9; 2^54 + 17 rounds to 2^54 + 16.
+        assertEquals(0x1p54 + 16, sums(x, y).sse, 0.0);
+        // Pieces of 2 and 19: the first is 2^54 + 1 = 2^54; the second has lanes 3, 3, 3, 2, 2, 2, 2, 2: 19;
+        // running total 0 + 2^54, then + 19 = 2^54 + 20 (to the nearest multiple of 4).
         ErrorSums pieces = new ErrorSums();
-        int[] bins = new int[ErrorHistogram.BINS];
-        pieces.add(x, y, 0, 2, bins);
-        pieces.add(x, y, 2, 3, bins);
-        pieces.add(x, y, 5, 1, bins);
-        assertEquals(whole.sse, pieces.sse, 0.0, "one running sum, whatever the pieces");
-        double byHand = 0;
-        for (int i = 0; i < x.length; i++) {
-            double d = (double) x[i] - (double) y[i];
-            byHand += d * d;
+        PieceSums scratch = new PieceSums();
+        pieces.add(x, y, 0, 2, scratch);
+        pieces.add(x, y, 2, 19, scratch);
+        assertEquals(0x1p54 + 20, pieces.sse, 0.0);
+        assertEquals(0x1p54 + 20, pieces.sumX2, 0.0);
+        assertEquals(21, pieces.n);
+        assertEquals(0x1p27, pieces.maxAbs);
+        for (int b = 0; b <= ErrorBins.BINS; b++) {
+            assertEquals(0, scratch.counts()[b], "the scratch histogram is left zeroed");
         }
-        assertEquals(byHand, whole.sse, 0.0);
-        for (int b : bins) {
-            assertEquals(0, b, "the scratch histogram is left zeroed");
-        }
+        assertEquals(1.0, pieces.quantile(0.5), 1.0 / 128, "the histogram holds twenty 1s and one 2^27");
     }
 
     @Test
