@@ -13,6 +13,8 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // A command-line tool never opens a window: drawing a PNG must not need (or try to reach) a display.
+        System.setProperty("java.awt.headless", "true");
         System.exit(run(args));
     }
 

@@ -8,6 +8,7 @@ import dev.gguflens.plan.ImatrixFile;
 import dev.gguflens.plan.ImatrixMode;
 import dev.gguflens.plan.Plan;
 import dev.gguflens.plan.PlannedTensor;
+import dev.gguflens.report.FrontierPlot;
 import dev.gguflens.report.SimulateComparison;
 import dev.gguflens.report.SimulateComparisonRenderer;
 import dev.gguflens.report.SimulateJsonRenderer;
@@ -90,6 +91,11 @@ import picocli.CommandLine.Parameters;
             "                Several models: one table of every model and file type,",
             "                smallest output first; * marks the options no other",
             "                option beats on both size and error.",
+            "  --plot FILE   With --error: the same options as a picture, FILE.svg or",
+            "                FILE.png: relative RMSE against file size (both on log",
+            "                scales), a series per model, a point per file type, the",
+            "                frontier joined by a line; --memory SIZE draws a memory",
+            "                budget (24GiB, 24G, 1500MiB, or bytes) against file sizes.",
             "",
             "With --error, progress goes to standard error (a bar on a terminal, a",
             "line per tensor with --verbose) and only the result to standard output.",
@@ -109,7 +115,7 @@ import picocli.CommandLine.Parameters;
             "3:the file (or the --imatrix file) is not a valid GGUF file or model",
             "4:llama-quantize would refuse the one file type asked for, or (--error) would abort on one of its tensors"
                     + " (the reason and the tensor are printed)",
-            "5:a file cannot be read (missing, a directory, no permission)",
+            "5:a file cannot be read (missing, a directory, no permission), or the --plot file cannot be written",
             "130:interrupted (Ctrl-C) while measuring errors",
         },
         footerHeading = "%nExamples:%n",
@@ -123,6 +129,7 @@ import picocli.CommandLine.Parameters;
             "  gguflens simulate model.gguf --to Q4_K_M --error --sort error",
             "  gguflens simulate model.gguf --all --error --sample 0.1",
             "  gguflens simulate small-f16.gguf big-f16.gguf --to Q3_K_M,Q4_K_M,Q6_K --error",
+            "  gguflens simulate a.gguf b.gguf --all --error --plot plot.svg --memory 24GiB",
             "",
             "The JSON output is a stable, versioned contract: see docs/json.md.%n",
         })
@@ -183,6 +190,16 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--no-tensors", order = 34, description = "Leave out the tensors (text, markdown and JSON).")
     boolean noTensors;
 
+    @Option(names = "--plot", paramLabel = "FILE", order = 40,
+            description = "With --error: also draw relative RMSE against file size as a picture, FILE.svg or FILE.png "
+                    + "(replaced if it exists). Standard output still gets the table.")
+    Path plot;
+
+    @Option(names = "--memory", paramLabel = "SIZE", order = 41, converter = MemorySize.Converter.class,
+            description = "With --plot: draw this memory budget (e.g. 24GiB, 24G, 1500MiB, or bytes; K/M/G/T and KiB/MiB/GiB/TiB are "
+                    + "powers of 1024, KB/MB/GB/TB powers of 1000) and shade the file sizes beyond it.")
+    Long memory;
+
     @Override
     public Integer call() throws FileFailure, GgufFormatException, IOException {
         List<LlamaFileType> ftypes = fileTypes();
@@ -196,6 +213,7 @@ final class SimulateCommand implements Callable<Integer> {
         if (errors == null && files.size() > 1) {
             throw usage("several files are compared by size and error: add --error (or --sample FRACTION)");
         }
+        PlotOutput plotOutput = plotOutput(errors);
         ImatrixMode imatrix = imatrixMode();
         List<GgufFile> open = new ArrayList<>();
         try {
@@ -234,6 +252,9 @@ final class SimulateCommand implements Callable<Integer> {
             if (single && !only.ok()) {
                 throw refused(files.getFirst(), only); // after the JSON, which carries the reason too
             }
+            if (plotOutput != null) {
+                plotOutput.write(FrontierPlot.scene(new SimulateComparison(reports), memory));
+            }
         } finally {
             for (GgufFile f : open) {
                 f.close();
@@ -263,6 +284,29 @@ final class SimulateCommand implements Callable<Integer> {
         } else {
             SimulateTextRenderer.render(report, out);
         }
+    }
+
+    /**
+     * {@code --plot} and {@code --memory} checked before any work (the measuring can take minutes): null without {@code --plot}.
+     */
+    private PlotOutput plotOutput(ErrorOptions errors) throws FileFailure {
+        if (plot == null) {
+            if (memory != null) {
+                throw usage("--memory needs --plot FILE (it draws the budget on the picture)");
+            }
+            return null;
+        }
+        if (errors == null) {
+            throw usage("--plot needs --error (or --sample FRACTION): without it there is no error to plot");
+        }
+        PlotOutput out;
+        try {
+            out = PlotOutput.of(plot);
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
+        }
+        out.check(files);
+        return out;
     }
 
     /** {@code --error}, {@code --sample}, {@code --seed} and {@code --by-layer} checked: null when no error is asked for. */
