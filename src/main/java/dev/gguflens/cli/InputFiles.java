@@ -2,7 +2,8 @@ package dev.gguflens.cli;
 
 import dev.gguflens.gguf.GgufFile;
 import dev.gguflens.gguf.GgufFormatException;
-import dev.gguflens.gguf.GgufReader;
+import dev.gguflens.gguf.SplitModel;
+import dev.gguflens.gguf.SplitSetException;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
@@ -15,19 +16,37 @@ public final class InputFiles {
     private InputFiles() {
     }
 
-    /** Opens and validates a GGUF file: an invalid file fails with exit code 3, an unreadable one with 5. */
+    /**
+     * Opens and validates a GGUF file, or all parts of a split model when it is one of them: an invalid file
+     * or an incomplete split set fails with exit code 3, an unreadable file with 5.
+     */
     public static GgufFile openGguf(Path path) throws FileFailure {
         // Checked here rather than left to the reader so the message does not repeat the path printed before it.
         if (Files.isDirectory(path)) {
             throw new FileFailure(path, "is a directory, not a GGUF file", ExitCode.IO, null);
         }
         try {
-            return GgufReader.open(path);
+            return SplitModel.open(path);
+        } catch (SplitSetException e) {
+            // Named after the part at fault (missing, extra, invalid), which need not be the file named.
+            throw new FileFailure(e.file(), e.getMessage(), ExitCode.INVALID_GGUF, e);
         } catch (GgufFormatException e) {
             throw new FileFailure(path, e.getMessage(), ExitCode.INVALID_GGUF, e);
         } catch (IOException e) {
-            throw new FileFailure(path, reason(e), ExitCode.IO, e);
+            throw new FileFailure(failedFile(e, path), reason(e), ExitCode.IO, e);
         }
+    }
+
+    /** The file an I/O error is about (another part of a split model, say), else {@code fallback}. */
+    static Path failedFile(IOException e, Path fallback) {
+        if (e instanceof FileSystemException f && f.getFile() != null) {
+            try {
+                return Path.of(f.getFile());
+            } catch (java.nio.file.InvalidPathException ignored) {
+                return fallback;
+            }
+        }
+        return fallback;
     }
 
     /** A one-line reason for an I/O failure, without repeating the file name the caller prints. */
