@@ -2,6 +2,7 @@ package dev.gguflens.cli;
 
 import dev.gguflens.gguf.GgufFile;
 import dev.gguflens.gguf.GgufFormatException;
+import dev.gguflens.gguf.GgufReader;
 import dev.gguflens.gguf.SplitModel;
 import dev.gguflens.gguf.SplitSetException;
 import java.io.IOException;
@@ -21,6 +22,9 @@ public final class InputFiles {
      * or an incomplete split set fails with exit code 3, an unreadable file with 5.
      */
     public static GgufFile openGguf(Path path) throws FileFailure {
+        if (path.toString().startsWith(OllamaStore.PREFIX)) {
+            return openOllama(path, OllamaStore.of(System.getenv(), System.getProperty("user.home")));
+        }
         // Checked here rather than left to the reader so the message does not repeat the path printed before it.
         if (Files.isDirectory(path)) {
             throw new FileFailure(path, "is a directory, not a GGUF file", ExitCode.IO, null);
@@ -34,6 +38,21 @@ public final class InputFiles {
             throw new FileFailure(path, e.getMessage(), ExitCode.INVALID_GGUF, e);
         } catch (IOException e) {
             throw new FileFailure(failedFile(e, path), reason(e), ExitCode.IO, e);
+        }
+    }
+
+    /**
+     * Opens the model blob of {@code typed} ({@code ollama:NAME[:TAG]}) in {@code store}. A blob has no name
+     * to go by: it is read as GGUF when its magic says so, and refused (exit 3) otherwise.
+     */
+    static GgufFile openOllama(Path typed, OllamaStore store) throws FileFailure {
+        Path blob = store.blob(typed);
+        try {
+            return GgufReader.open(blob);
+        } catch (GgufFormatException e) {
+            throw new FileFailure(typed, "its model blob " + blob + ": " + e.getMessage(), ExitCode.INVALID_GGUF, e);
+        } catch (IOException e) {
+            throw new FileFailure(typed, "its model blob " + blob + ": " + reason(e), ExitCode.IO, e);
         }
     }
 

@@ -56,7 +56,7 @@ import picocli.CommandLine.Parameters;
             "2:bad usage (unknown option, invalid --tensors expression)",
             "3:the file is not a valid GGUF file (the message names the problem and its byte offset), or a part of a split"
                     + " model is missing, extra or does not fit the others (the message names the part)",
-            "5:the file cannot be read (missing, a directory, no permission)",
+            "5:the file cannot be read (missing, a directory, no permission; an Ollama model that is not in the store)",
         },
         footerHeading = "%nExamples:%n",
         footer = {
@@ -72,8 +72,9 @@ final class InspectCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "The GGUF file to inspect, or any part of a split model "
-            + "(model-00002-of-00003.gguf: all parts are read as one model).")
+    @Parameters(index = "0", paramLabel = "FILE", description = "The GGUF file to inspect; any part of a split model "
+            + "(model-00002-of-00003.gguf: all parts are read as one model); or ollama:NAME[:TAG], an Ollama model "
+            + "($OLLAMA_MODELS, else ~/.ollama/models).")
     Path file;
 
     @Option(names = "--json", description = "Print JSON instead of text (all values in full; see docs/json.md).")

@@ -65,7 +65,7 @@ import picocli.CommandLine.Parameters;
             "2:bad usage (unknown option, file type or tensor type; OUT is IN or a part of it)",
             "3:IN is not a valid GGUF file, or one gguflens cannot convert (big-endian), or a split model's parts do not form one",
             "4:llama-quantize would refuse this run (or gguflens cannot yet quantize a requested type); the message says why",
-            "5:a file cannot be read or written (missing, a directory, OUT exists without --force)",
+            "5:a file cannot be read or written (missing, a directory, OUT exists without --force; an Ollama model that is not in the store)",
             "130:interrupted (Ctrl-C); nothing was written",
         },
         footerHeading = "%nExamples:%n",
@@ -81,8 +81,9 @@ final class QuantizeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "IN", description = "The GGUF file to quantize (F32, F16 or BF16 weights; quantized with --allow-requantize), or any "
-            + "part of a split model (model-00002-of-00003.gguf): OUT is one file, without the split keys, as llama-quantize writes it.")
+    @Parameters(index = "0", paramLabel = "IN", description = "The GGUF file to quantize (F32, F16 or BF16 weights; quantized with --allow-requantize), any "
+            + "part of a split model (model-00002-of-00003.gguf: OUT is one file, without the split keys, as llama-quantize "
+            + "writes it), or ollama:NAME[:TAG].")
     Path in;
 
     @Parameters(index = "1", paramLabel = "OUT", description = "The file to write.")
@@ -134,7 +135,7 @@ final class QuantizeCommand implements Callable<Integer> {
         checkOutput(cl);
         PrintWriter err = cl.getErr();
         try (GgufFile f = InputFiles.openGguf(in)) {
-            checkNotAPart(cl, f);
+            checkNotAnInput(cl, f);
             if (f.byteOrder() != ByteOrder.LITTLE_ENDIAN) {
                 throw new FileFailure(in, "is a big-endian GGUF file, which llama-quantize cannot read; gguflens quantize "
                         + "writes only what llama-quantize would", ExitCode.INVALID_GGUF, null);
@@ -210,13 +211,16 @@ final class QuantizeCommand implements Callable<Integer> {
         }
     }
 
-    /** OUT must not be another part of a split input either (IN itself was checked before it was opened). */
-    private void checkNotAPart(CommandLine cl, GgufFile f) throws FileFailure {
-        for (GgufFile part : f.parts()) {
+    /**
+     * OUT must not be any file the input was read from either: another part of a split model, or the blob
+     * behind an {@code ollama:} name (IN as typed was checked before it was opened).
+     */
+    private void checkNotAnInput(CommandLine cl, GgufFile f) throws FileFailure {
+        for (GgufFile part : f.parts().isEmpty() ? List.of(f) : f.parts()) {
             try {
-                if (Files.exists(out) && Files.isSameFile(part.path(), out)) {
-                    throw new CommandLine.ParameterException(cl, "OUT (" + out + ") is a part of the input model; gguflens never "
-                            + "modifies a file in place: choose another output path");
+                if (part.path() != null && Files.exists(out) && Files.isSameFile(part.path(), out)) {
+                    throw new CommandLine.ParameterException(cl, "OUT (" + out + ") is " + (f.parts().isEmpty() ? "the input file"
+                            : "a part of the input model") + "; gguflens never modifies a file in place: choose another output path");
                 }
             } catch (IOException e) {
                 throw new FileFailure(out, InputFiles.reason(e), ExitCode.IO, e);

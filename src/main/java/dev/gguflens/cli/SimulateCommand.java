@@ -109,7 +109,7 @@ import picocli.CommandLine.Parameters;
             "3:the file (or the --imatrix file) is not a valid GGUF file or model, or a split model's parts do not form one",
             "4:llama-quantize would refuse the one file type asked for, or (--error) would abort on one of its tensors"
                     + " (the reason and the tensor are printed)",
-            "5:a file cannot be read (missing, a directory, no permission)",
+            "5:a file cannot be read (missing, a directory, no permission; an Ollama model that is not in the store)",
             "130:interrupted (Ctrl-C) while measuring errors",
         },
         footerHeading = "%nExamples:%n",
@@ -131,8 +131,8 @@ final class SimulateCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "The GGUF file to quantize (F32, F16, BF16 or already quantized), or any part of a split model "
-            + "(model-00002-of-00003.gguf); several (with --error) to compare models.")
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "The GGUF file to quantize (F32, F16, BF16 or already quantized), any part of a split model "
+            + "(model-00002-of-00003.gguf) or ollama:NAME[:TAG]; several (with --error) to compare models.")
     List<Path> files = new ArrayList<>();
 
     @Option(names = "--to", paramLabel = "FTYPE", split = ",", order = 1, converter = FileTypeConverter.class,
