@@ -22,12 +22,36 @@ public final class InputFiles {
      * or an incomplete split set fails with exit code 3, an unreadable file with 5.
      */
     public static GgufFile openGguf(Path path) throws FileFailure {
+        return openGguf(path, null);
+    }
+
+    /**
+     * Opens a GGUF file as {@link #openGguf(Path)} does, and also {@code ollama:NAME[:TAG]} (an Ollama model)
+     * and archives ({@code .zip}, {@code .tar}, compressed or not, {@code .gz}, {@code .xz}, {@code .zst}),
+     * whose header is read from the stream and whose tensor data is streamed ({@link GgufFile#stream()}).
+     *
+     * @param member the GGUF file to read in an archive, or null for its only one; an error for anything else
+     */
+    public static GgufFile openGguf(Path path, String member) throws FileFailure {
         if (path.toString().startsWith(OllamaStore.PREFIX)) {
+            if (member != null) {
+                throw new FileFailure(path, "--member applies to archives, not to Ollama models", ExitCode.USAGE, null);
+            }
             return openOllama(path, OllamaStore.of(System.getenv(), System.getProperty("user.home")));
         }
         // Checked here rather than left to the reader so the message does not repeat the path printed before it.
         if (Files.isDirectory(path)) {
             throw new FileFailure(path, "is a directory, not a GGUF file", ExitCode.IO, null);
+        }
+        if (Files.isRegularFile(path)) {
+            java.util.Optional<Archives.Kind> archive = Archives.detect(path);
+            if (archive.isPresent()) {
+                return Archives.open(path, archive.get(), member);
+            }
+        }
+        if (member != null) {
+            throw new FileFailure(path, "--member applies to archives; this is not one (.zip, .tar, .tar.gz, .tar.xz, .tar.zst,"
+                    + " .gz, .xz, .zst)", ExitCode.USAGE, null);
         }
         try {
             return SplitModel.open(path);

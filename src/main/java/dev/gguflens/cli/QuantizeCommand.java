@@ -62,7 +62,7 @@ import picocli.CommandLine.Parameters;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:OUT was written",
-            "2:bad usage (unknown option, file type or tensor type; OUT is IN or a part of it)",
+            "2:bad usage (unknown option, file type or tensor type; OUT is IN or a part of it; IN is an archive: extract it first)",
             "3:IN is not a valid GGUF file, or one gguflens cannot convert (big-endian), or a split model's parts do not form one",
             "4:llama-quantize would refuse this run (or gguflens cannot yet quantize a requested type); the message says why",
             "5:a file cannot be read or written (missing, a directory, OUT exists without --force; an Ollama model that is not in the store)",
@@ -133,6 +133,12 @@ final class QuantizeCommand implements Callable<Integer> {
         }
         QuantizeOptions options = options(cl);
         checkOutput(cl);
+        if (Files.isRegularFile(in) && Archives.detect(in).isPresent()) {
+            // The output is written in llama-quantize's tensor order, which is not the order of the input file.
+            throw new FileFailure(in, "is an archive: quantize reads its input's tensors in llama-quantize's order, not in file"
+                    + " order as a stream gives them; extract the GGUF file first (inspect and simulate read archives)",
+                    ExitCode.USAGE, null);
+        }
         PrintWriter err = cl.getErr();
         try (GgufFile f = InputFiles.openGguf(in)) {
             checkNotAnInput(cl, f);

@@ -38,6 +38,8 @@ public final class GgufFile implements AutoCloseable {
     private final List<GgufFile> parts;
     /** For a split model, the part (index into {@link #parts}) of each tensor, by tensor index. */
     private final int[] partOfTensor;
+    /** For an image read from a stream, where its tensor data is; null for a mapped file. */
+    private final GgufStream stream;
 
     GgufFile(Path path, long fileSize, int version, ByteOrder byteOrder, long alignment, long infoEnd, long dataOffset,
              List<MetadataEntry> metadata, List<TensorInfo> tensors, List<String> warnings, MemorySegment mapped, Arena arena) {
@@ -55,7 +57,33 @@ public final class GgufFile implements AutoCloseable {
         this.arena = arena;
         this.parts = List.of();
         this.partOfTensor = null;
+        this.stream = null;
         this.byKey = byKey(this.metadata);
+    }
+
+    /** {@code header} read from a stream: the same header, its data in {@code stream}, the image {@code fileSize} bytes long. */
+    private GgufFile(GgufFile header, GgufStream stream, long fileSize) {
+        this.path = header.path;
+        this.fileSize = fileSize;
+        this.version = header.version;
+        this.byteOrder = header.byteOrder;
+        this.alignment = header.alignment;
+        this.infoEnd = header.infoEnd;
+        this.dataOffset = header.dataOffset;
+        this.metadata = header.metadata;
+        this.tensors = header.tensors;
+        this.warnings = header.warnings;
+        this.mapped = header.mapped;
+        this.arena = header.arena;
+        this.parts = List.of();
+        this.partOfTensor = null;
+        this.stream = stream;
+        this.byKey = header.byKey;
+    }
+
+    /** This header, read from the start of {@code stream}, as the file whose tensor data is streamed from it. */
+    GgufFile streamed(GgufStream source, long size) {
+        return new GgufFile(this, source, size);
     }
 
     /** A split model: the parts, already checked to form one model, become one file (see the class comment). */
@@ -75,6 +103,7 @@ public final class GgufFile implements AutoCloseable {
         this.arena = null;
         this.parts = List.copyOf(parts);
         this.partOfTensor = partOfTensor;
+        this.stream = null;
         this.byKey = first.byKey;
     }
 
@@ -108,7 +137,10 @@ public final class GgufFile implements AutoCloseable {
         return path;
     }
 
-    /** Size of the file on disk, in bytes (of all parts, for a split model). */
+    /**
+     * Size of the file on disk, in bytes (of all parts, for a split model). For an image in an archive, its
+     * size there; when the archive does not say (a {@code .gz}), the size ggml writes for this header.
+     */
     public long fileSize() {
         return fileSize;
     }
@@ -130,6 +162,14 @@ public final class GgufFile implements AutoCloseable {
     /** The files of a split model in part order (part 1 first); empty for a model in one file. */
     public List<GgufFile> parts() {
         return parts;
+    }
+
+    /**
+     * Where the tensor data is when it cannot be mapped (a member of an archive): read it front to back from
+     * there, at {@code dataOffset() + offset}; empty for a file on disk, whose data {@link #tensorData} maps.
+     */
+    public Optional<GgufStream> stream() {
+        return Optional.ofNullable(stream);
     }
 
     /** The part (1 for the first) that holds {@code t}; 1 for a model in one file. */
@@ -206,6 +246,10 @@ public final class GgufFile implements AutoCloseable {
     public MemorySegment tensorData(TensorInfo t) {
         if (t.bytes() < 0) {
             throw new IllegalArgumentException("tensor '" + t.name() + "' has type " + t.type() + " of unknown size");
+        }
+        if (stream != null) {
+            throw new IllegalStateException("tensor '" + t.name() + "' of " + stream.describe()
+                    + " is read from a stream, in file order, not mapped");
         }
         if (partOfTensor != null) {
             GgufFile part = parts.get(partOfTensor[t.index()]);

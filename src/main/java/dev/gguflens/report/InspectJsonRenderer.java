@@ -2,6 +2,7 @@ package dev.gguflens.report;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.gguflens.gguf.GgufFile;
+import dev.gguflens.gguf.GgufStream;
 import dev.gguflens.gguf.MetadataEntry;
 import dev.gguflens.gguf.ModelSummary;
 import dev.gguflens.gguf.TensorInfo;
@@ -29,6 +30,14 @@ public final class InspectJsonRenderer {
             g.writeNumberField("fileBytes", f.fileSize());
             if (!f.parts().isEmpty()) {
                 parts(g, f);
+            }
+            if (f.stream().isPresent()) {
+                GgufStream s = f.stream().get();
+                g.writeObjectFieldStart("archive");
+                g.writeStringField("format", s.format());
+                g.writeStringField("member", s.member());
+                number(g, "memberBytes", s.size() < 0 ? null : s.size());
+                g.writeEndObject();
             }
             summary(g, r.summary());
             types(g, r.summary());

@@ -1,6 +1,7 @@
 package dev.gguflens.report;
 
 import dev.gguflens.gguf.GgufFile;
+import dev.gguflens.gguf.GgufStream;
 import dev.gguflens.gguf.ModelSummary;
 import dev.gguflens.gguf.TensorInfo;
 import java.nio.ByteOrder;
@@ -30,6 +31,11 @@ final class SummaryText {
             lines.add(new Line("File", SafeText.escapeControls(f.path().toString())));
         }
         boolean split = !f.parts().isEmpty();
+        GgufStream stream = f.stream().orElse(null);
+        if (stream != null) {
+            lines.add(new Line("Member", SafeText.escapeControls(stream.member()) + " (in " + stream.container()
+                    + "; its header read from the stream)"));
+        }
         if (split) {
             lines.add(new Line("Split", Units.count(f.parts().size()) + " parts (gguf-split), read as one model: metadata from"
                     + " part 1, tensors from every part"));
@@ -43,7 +49,9 @@ final class SummaryText {
         lines.add(new Line("Parameters", s.parameters() == null ? "more than 2^63"
                 : Units.parameters(s.parameters()) + " (" + Units.count(s.parameters()) + ")"));
         lines.add(new Line("File type", fileType(s.fileType())));
-        lines.add(new Line("File size", Units.bytesExact(f.fileSize()) + (split ? " in " + Units.count(f.parts().size()) + " files" : "")));
+        lines.add(new Line("File size", Units.bytesExact(f.fileSize()) + (split ? " in " + Units.count(f.parts().size()) + " files"
+                : stream != null && stream.size() < 0 ? " (as its header lays it out: the " + stream.format() + " stream does not say)"
+                : "")));
         String tensors = Units.count(s.tensorCount()) + (s.tensorCount() == 1 ? " tensor" : " tensors");
         if (s.unknownSizeTensors() > 0) {
             tensors += ", " + Units.count(s.unknownSizeTensors()) + " of unknown size not counted";
