@@ -4,6 +4,7 @@ import dev.gguflens.gguf.GgufFile;
 import dev.gguflens.gguf.GgufFormatException;
 import dev.gguflens.gguf.GgufReader;
 import dev.gguflens.gguf.GgufStream;
+import dev.gguflens.gguf.GgufValue;
 import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -117,7 +118,15 @@ final class Archives {
             case Compressed c -> compressedFile(archive, c, member);
         };
         try {
-            return GgufReader.readStreamed(archive, stream);
+            GgufFile f = GgufReader.readStreamed(archive, stream);
+            if (f.value("split.count").orElse(null) instanceof GgufValue.Int n && n.bits() > 1) {
+                // Read alone it would pass for the whole model: refused rather than listed with part of the tensors.
+                f.close();
+                throw new FileFailure(archive, stream.member() + " is one part of a model split in " + n.bits()
+                        + " (split.count): gguflens reads a split model from its files, not from an archive; extract the parts",
+                        ExitCode.INVALID_GGUF, null);
+            }
+            return f;
         } catch (GgufFormatException e) {
             throw new FileFailure(archive, stream.member() + ": " + e.getMessage(), ExitCode.INVALID_GGUF, e);
         } catch (IOException e) {

@@ -250,6 +250,16 @@ class ArchiveInputTest {
         assertEquals(Files.size(gguf), got.get("fileBytes").asLong());
     }
 
+    /** A part of a split model read alone would pass for the whole model: refused. */
+    @Test
+    void aPartOfASplitModelInAnArchiveIsRefused(@TempDir Path tmp) throws Exception {
+        List<Path> parts = dev.gguflens.testing.SplitSets.write(SOURCE, tmp, "m", 10, 11);
+        Path archive = Archiving.tar(tmp.resolve("split.tar"), Compression.NONE, Map.of("m-00001-of-00002.gguf", parts.getFirst()));
+        assertOneLine(CommandRun.of("inspect", archive.toString()), ExitCode.INVALID_GGUF, "gguflens: " + archive
+                + ": m-00001-of-00002.gguf is one part of a model split in 2 (split.count): gguflens reads a split model from"
+                + " its files, not from an archive; extract the parts");
+    }
+
     @Test
     void quantizeRefusesAnArchive(@TempDir Path tmp) throws Exception {
         Path archive = Form.TAR_ZST.make(tmp, SOURCE);
