@@ -53,9 +53,11 @@ import picocli.CommandLine.Parameters;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:the file was listed",
-            "2:bad usage (unknown option, invalid --tensors expression)",
-            "3:the file is not a valid GGUF file (the message names the problem and its byte offset)",
-            "5:the file cannot be read (missing, a directory, no permission)",
+            "2:bad usage (unknown option, invalid --tensors expression; an archive with several GGUF files and no --member)",
+            "3:the file is not a valid GGUF file (the message names the problem and its byte offset), or a part of a split"
+                    + " model is missing, extra or does not fit the others (the message names the part)",
+            "5:the file cannot be read (missing, a directory, no permission; an Ollama model that is not in the store; an"
+                    + " archive member that is not there)",
         },
         footerHeading = "%nExamples:%n",
         footer = {
@@ -71,8 +73,15 @@ final class InspectCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "The GGUF file to inspect.")
+    @Parameters(index = "0", paramLabel = "FILE", description = "The GGUF file to inspect; any part of a split model "
+            + "(model-00002-of-00003.gguf: all parts are read as one model); ollama:NAME[:TAG], an Ollama model "
+            + "($OLLAMA_MODELS, else ~/.ollama/models); or an archive holding one (.zip, .tar, .tar.gz, .tar.xz, .tar.zst, "
+            + ".gz, .xz, .zst), whose header is read from the stream without extracting anything.")
     Path file;
+
+    @Option(names = "--member", paramLabel = "NAME",
+            description = "In an archive that holds several GGUF files, the one to read (its path in the archive).")
+    String member;
 
     @Option(names = "--json", description = "Print JSON instead of text (all values in full; see docs/json.md).")
     boolean json;
@@ -102,7 +111,7 @@ final class InspectCommand implements Callable<Integer> {
         if (json && markdown) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--json and --markdown cannot be used together");
         }
-        try (GgufFile f = InputFiles.openGguf(file)) {
+        try (GgufFile f = InputFiles.openGguf(file, member)) {
             ModelSummary summary = ModelSummary.of(f);
             List<TensorInfo> tensors = noTensors ? null
                     : tensorFilter == null ? f.tensors()

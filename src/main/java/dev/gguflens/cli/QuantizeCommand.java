@@ -62,10 +62,10 @@ import picocli.CommandLine.Parameters;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:OUT was written",
-            "2:bad usage (unknown option, file type or tensor type; OUT is IN)",
-            "3:IN is not a valid GGUF file, or one gguflens cannot convert (big-endian)",
+            "2:bad usage (unknown option, file type or tensor type; OUT is IN or a part of it; IN is an archive: extract it first)",
+            "3:IN is not a valid GGUF file, or one gguflens cannot convert (big-endian), or a split model's parts do not form one",
             "4:llama-quantize would refuse this run (or gguflens cannot yet quantize a requested type); the message says why",
-            "5:a file cannot be read or written (missing, a directory, OUT exists without --force)",
+            "5:a file cannot be read or written (missing, a directory, OUT exists without --force; an Ollama model that is not in the store)",
             "130:interrupted (Ctrl-C); nothing was written",
         },
         footerHeading = "%nExamples:%n",
@@ -81,7 +81,9 @@ final class QuantizeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "IN", description = "The GGUF file to quantize (F32, F16 or BF16 weights; quantized with --allow-requantize).")
+    @Parameters(index = "0", paramLabel = "IN", description = "The GGUF file to quantize (F32, F16 or BF16 weights; quantized with --allow-requantize), any "
+            + "part of a split model (model-00002-of-00003.gguf: OUT is one file, without the split keys, as llama-quantize "
+            + "writes it), or ollama:NAME[:TAG].")
     Path in;
 
     @Parameters(index = "1", paramLabel = "OUT", description = "The file to write.")
@@ -131,8 +133,15 @@ final class QuantizeCommand implements Callable<Integer> {
         }
         QuantizeOptions options = options(cl);
         checkOutput(cl);
+        if (Files.isRegularFile(in) && Archives.detect(in).isPresent()) {
+            // The output is written in llama-quantize's tensor order, which is not the order of the input file.
+            throw new FileFailure(in, "is an archive: quantize reads its input's tensors in llama-quantize's order, not in file"
+                    + " order as a stream gives them; extract the GGUF file first (inspect and simulate read archives)",
+                    ExitCode.USAGE, null);
+        }
         PrintWriter err = cl.getErr();
         try (GgufFile f = InputFiles.openGguf(in)) {
+            checkNotAnInput(cl, f);
             if (f.byteOrder() != ByteOrder.LITTLE_ENDIAN) {
                 throw new FileFailure(in, "is a big-endian GGUF file, which llama-quantize cannot read; gguflens quantize "
                         + "writes only what llama-quantize would", ExitCode.INVALID_GGUF, null);
@@ -205,6 +214,23 @@ final class QuantizeCommand implements Callable<Integer> {
         Path dir = out.toAbsolutePath().getParent();
         if (dir == null || !Files.isDirectory(dir)) {
             throw new FileFailure(out, "its folder does not exist", ExitCode.IO, null);
+        }
+    }
+
+    /**
+     * OUT must not be any file the input was read from either: another part of a split model, or the blob
+     * behind an {@code ollama:} name (IN as typed was checked before it was opened).
+     */
+    private void checkNotAnInput(CommandLine cl, GgufFile f) throws FileFailure {
+        for (GgufFile part : f.parts().isEmpty() ? List.of(f) : f.parts()) {
+            try {
+                if (part.path() != null && Files.exists(out) && Files.isSameFile(part.path(), out)) {
+                    throw new CommandLine.ParameterException(cl, "OUT (" + out + ") is " + (f.parts().isEmpty() ? "the input file"
+                            : "a part of the input model") + "; gguflens never modifies a file in place: choose another output path");
+                }
+            } catch (IOException e) {
+                throw new FileFailure(out, InputFiles.reason(e), ExitCode.IO, e);
+            }
         }
     }
 

@@ -111,11 +111,14 @@ import picocli.CommandLine.Parameters;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:simulated (with several file types, also when some are refused)",
-            "2:bad usage (unknown file type or tensor type, invalid pattern, conflicting options)",
-            "3:the file (or the --imatrix file) is not a valid GGUF file or model",
+            "2:bad usage (unknown file type or tensor type, invalid pattern, conflicting options; an archive with several GGUF"
+                    + " files and no --member)",
+            "3:the file (or the --imatrix file) is not a valid GGUF file or model, or a split model's parts do not form one,"
+                    + " or an archive's data is damaged or cut short",
             "4:llama-quantize would refuse the one file type asked for, or (--error) would abort on one of its tensors"
                     + " (the reason and the tensor are printed)",
-            "5:a file cannot be read (missing, a directory, no permission), or the --plot file cannot be written",
+            "5:a file cannot be read (missing, a directory, no permission; an Ollama model that is not in the store; an"
+                    + " archive member that is not there), or the --plot file cannot be written",
             "130:interrupted (Ctrl-C) while measuring errors",
         },
         footerHeading = "%nExamples:%n",
@@ -138,9 +141,15 @@ final class SimulateCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "The GGUF file to quantize (F32, F16, BF16 or already quantized); "
-            + "several (with --error) to compare models.")
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "The GGUF file to quantize (F32, F16, BF16 or already quantized), any part of a split model "
+            + "(model-00002-of-00003.gguf), ollama:NAME[:TAG], or an archive holding one (.zip, .tar, .tar.gz, .tar.xz, "
+            + ".tar.zst, .gz, .xz, .zst: sizes read its header, --error streams its tensors in file order); several (with --error) "
+            + "to compare models.")
     List<Path> files = new ArrayList<>();
+
+    @Option(names = "--member", paramLabel = "NAME", order = 40,
+            description = "In an archive that holds several GGUF files, the one to read (its path in the archive).")
+    String member;
 
     @Option(names = "--to", paramLabel = "FTYPE", split = ",", order = 1, converter = FileTypeConverter.class,
             description = "The file type(s) to simulate: one for the detailed form, several (comma-separated or repeated) for a table.")
@@ -220,7 +229,7 @@ final class SimulateCommand implements Callable<Integer> {
             List<SimulateReport> reports = new ArrayList<>();
             boolean single = ftypes.size() == 1 && files.size() == 1;
             for (Path file : files) {
-                GgufFile f = InputFiles.openGguf(file);
+                GgufFile f = InputFiles.openGguf(file, member);
                 open.add(f);
                 List<SimulateResult> results;
                 try {
@@ -366,6 +375,11 @@ final class SimulateCommand implements Callable<Integer> {
                         throw new FileFailure(file, e.getMessage(), ExitCode.IMPOSSIBLE, e);
                     }
                     results.add(s.withErrorFailure(e.getMessage()));
+                } catch (java.io.UncheckedIOException e) {
+                    // Reading an archive's stream: damaged or truncated data is the file's fault, a failing disk is I/O.
+                    boolean io = e.getCause() instanceof java.nio.file.FileSystemException;
+                    throw new FileFailure(file, (io ? "" : "cannot read the archive: ") + InputFiles.reason(e.getCause()),
+                            io ? ExitCode.IO : ExitCode.INVALID_GGUF, e);
                 }
             }
             measured.add(new SimulateReport(r.file(), r.summary(), r.options(), r.imatrix(), results, r.single(), r.tensors(), errors));

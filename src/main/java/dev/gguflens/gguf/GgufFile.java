@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,10 @@ import java.util.OptionalLong;
  * A GGUF file read and validated by {@link GgufReader}: header, metadata in file order, tensor infos
  * in file order, and the mapped bytes for tensor data. Close it to unmap the file; values of
  * {@link GgufArray} read from it are views of the mapping and must not be used after that.
+ *
+ * <p>A model split by gguf-split ({@link SplitModel}) is one GgufFile too: the first part's header and
+ * metadata, the tensors of every part in part order, each tensor's data read from its own part, so
+ * what reads tensors through {@link #tensorData} needs no change. {@link #parts} lists the files.
  */
 public final class GgufFile implements AutoCloseable {
     private final Path path;
@@ -29,6 +34,12 @@ public final class GgufFile implements AutoCloseable {
     private final List<String> warnings;
     private final MemorySegment mapped;
     private final Arena arena;
+    /** The files of a split model, in part order; empty for one file. */
+    private final List<GgufFile> parts;
+    /** For a split model, the part (index into {@link #parts}) of each tensor, by tensor index. */
+    private final int[] partOfTensor;
+    /** For an image read from a stream, where its tensor data is; null for a mapped file. */
+    private final GgufStream stream;
 
     GgufFile(Path path, long fileSize, int version, ByteOrder byteOrder, long alignment, long infoEnd, long dataOffset,
              List<MetadataEntry> metadata, List<TensorInfo> tensors, List<String> warnings, MemorySegment mapped, Arena arena) {
@@ -44,18 +55,92 @@ public final class GgufFile implements AutoCloseable {
         this.warnings = List.copyOf(warnings);
         this.mapped = mapped;
         this.arena = arena;
+        this.parts = List.of();
+        this.partOfTensor = null;
+        this.stream = null;
+        this.byKey = byKey(this.metadata);
+    }
+
+    /** {@code header} read from a stream: the same header, its data in {@code stream}, the image {@code fileSize} bytes long. */
+    private GgufFile(GgufFile header, GgufStream stream, long fileSize) {
+        this.path = header.path;
+        this.fileSize = fileSize;
+        this.version = header.version;
+        this.byteOrder = header.byteOrder;
+        this.alignment = header.alignment;
+        this.infoEnd = header.infoEnd;
+        this.dataOffset = header.dataOffset;
+        this.metadata = header.metadata;
+        this.tensors = header.tensors;
+        this.warnings = header.warnings;
+        this.mapped = header.mapped;
+        this.arena = header.arena;
+        this.parts = List.of();
+        this.partOfTensor = null;
+        this.stream = stream;
+        this.byKey = header.byKey;
+    }
+
+    /** This header, read from the start of {@code stream}, as the file whose tensor data is streamed from it. */
+    GgufFile streamed(GgufStream source, long size) {
+        return new GgufFile(this, source, size);
+    }
+
+    /** A split model: the parts, already checked to form one model, become one file (see the class comment). */
+    private GgufFile(List<GgufFile> parts, List<TensorInfo> tensors, int[] partOfTensor, List<String> warnings) {
+        GgufFile first = parts.getFirst();
+        this.path = first.path;
+        this.fileSize = parts.stream().mapToLong(GgufFile::fileSize).sum();
+        this.version = first.version;
+        this.byteOrder = first.byteOrder;
+        this.alignment = first.alignment;
+        this.infoEnd = first.infoEnd;
+        this.dataOffset = first.dataOffset;
+        this.metadata = first.metadata;
+        this.tensors = List.copyOf(tensors);
+        this.warnings = List.copyOf(warnings);
+        this.mapped = first.mapped;
+        this.arena = null;
+        this.parts = List.copyOf(parts);
+        this.partOfTensor = partOfTensor;
+        this.stream = null;
+        this.byKey = first.byKey;
+    }
+
+    /**
+     * Joins the parts of a split model, in part order, into one file; the tensors are renumbered in
+     * that order and keep their offsets within their own part's data section.
+     */
+    static GgufFile joined(List<GgufFile> parts, List<String> warnings) {
+        int n = parts.stream().mapToInt(p -> p.tensors().size()).sum();
+        List<TensorInfo> all = new ArrayList<>(n);
+        int[] partOf = new int[n];
+        for (int p = 0; p < parts.size(); p++) {
+            for (TensorInfo t : parts.get(p).tensors()) {
+                partOf[all.size()] = p;
+                all.add(new TensorInfo(all.size(), t.name(), t.ne(), t.type(), t.offset(), t.bytes(), t.infoOffset()));
+            }
+        }
+        return new GgufFile(parts, all, partOf, warnings);
+    }
+
+    private static Map<String, MetadataEntry> byKey(List<MetadataEntry> metadata) {
         Map<String, MetadataEntry> m = new LinkedHashMap<>();
         for (MetadataEntry e : metadata) {
             m.put(e.key(), e);
         }
-        this.byKey = m;
+        return m;
     }
 
+    /** The file, or the first part of a split model; null for a file read from memory. */
     public Path path() {
         return path;
     }
 
-    /** Size of the file on disk, in bytes. */
+    /**
+     * Size of the file on disk, in bytes (of all parts, for a split model). For an image in an archive, its
+     * size there; when the archive does not say (a {@code .gz}), the size ggml writes for this header.
+     */
     public long fileSize() {
         return fileSize;
     }
@@ -74,12 +159,33 @@ public final class GgufFile implements AutoCloseable {
         return alignment;
     }
 
-    /** Byte offset where the tensor-info list ends (the unpadded header size). */
+    /** The files of a split model in part order (part 1 first); empty for a model in one file. */
+    public List<GgufFile> parts() {
+        return parts;
+    }
+
+    /**
+     * Where the tensor data is when it cannot be mapped (a member of an archive): read it front to back from
+     * there, at {@code dataOffset() + offset}; empty for a file on disk, whose data {@link #tensorData} maps.
+     */
+    public Optional<GgufStream> stream() {
+        return Optional.ofNullable(stream);
+    }
+
+    /** The part (1 for the first) that holds {@code t}; 1 for a model in one file. */
+    public int partOf(TensorInfo t) {
+        return partOfTensor == null ? 1 : partOfTensor[t.index()] + 1;
+    }
+
+    /** Byte offset where the tensor-info list ends (the unpadded header size; of the first part of a split model). */
     public long headerEnd() {
         return infoEnd;
     }
 
-    /** Absolute byte offset of the data section (as ggml computes it: unpadded when there are no tensors). */
+    /**
+     * Absolute byte offset of the data section (as ggml computes it: unpadded when there are no tensors); of the
+     * first part of a split model, whose other parts have their own (see {@link #parts}).
+     */
     public long dataOffset() {
         return dataOffset;
     }
@@ -136,15 +242,23 @@ public final class GgufFile implements AutoCloseable {
         return string("general.architecture");
     }
 
-    /** The bytes of a tensor's data (a view of the mapping, in the file's byte order). */
+    /** The bytes of a tensor's data (a view of the mapping of the file, or part, that holds it, in the file's byte order). */
     public MemorySegment tensorData(TensorInfo t) {
         if (t.bytes() < 0) {
             throw new IllegalArgumentException("tensor '" + t.name() + "' has type " + t.type() + " of unknown size");
         }
+        if (stream != null) {
+            throw new IllegalStateException("tensor '" + t.name() + "' of " + stream.describe()
+                    + " is read from a stream, in file order, not mapped");
+        }
+        if (partOfTensor != null) {
+            GgufFile part = parts.get(partOfTensor[t.index()]);
+            return part.mapped.asSlice(part.dataOffset + t.offset(), t.bytes());
+        }
         return mapped.asSlice(dataOffset + t.offset(), t.bytes());
     }
 
-    /** The whole mapped file. */
+    /** The whole mapped file (the first part of a split model). */
     public MemorySegment bytes() {
         return mapped;
     }
@@ -157,6 +271,9 @@ public final class GgufFile implements AutoCloseable {
     public void close() {
         if (arena != null) {
             arena.close();
+        }
+        for (GgufFile p : parts) {
+            p.close();
         }
     }
 }

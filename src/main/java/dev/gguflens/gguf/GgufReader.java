@@ -1,6 +1,7 @@
 package dev.gguflens.gguf;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -65,9 +66,74 @@ public final class GgufReader {
         }
     }
 
-    /** Reads a GGUF image held in memory (tests, archives). */
+    /** Reads a GGUF image held in memory (tests). */
     public static GgufFile read(MemorySegment bytes) throws GgufFormatException {
         return new Parser(null, bytes, null).parse();
+    }
+
+    /** Bytes of a stream read first for its header; doubled (at least) while the header needs more. */
+    private static final int FIRST_READ = 1 << 20;
+    /** The largest header read from a stream: what one Java array holds. */
+    private static final int MAX_STREAMED_HEADER = Integer.MAX_VALUE - 16;
+
+    /**
+     * Reads the header of a GGUF image that can only be read front to back (a member of an archive): as
+     * much of the stream as the header needs and no more than twice that, without reading the tensor data.
+     * The file returned streams its tensor data ({@link GgufFile#stream()}) instead of mapping it.
+     *
+     * @param path   the file to name in the result (the archive)
+     * @param source opens the image at its first byte
+     */
+    public static GgufFile readStreamed(Path path, GgufStream source) throws IOException, GgufFormatException {
+        return readStreamed(path, source, FIRST_READ);
+    }
+
+    /** {@link #readStreamed(Path, GgufStream)} reading {@code firstRead} bytes first (tests make it small). */
+    static GgufFile readStreamed(Path path, GgufStream source, int firstRead) throws IOException, GgufFormatException {
+        byte[] buf = new byte[(int) Math.min(firstRead, source.size() >= 0 ? Math.max(source.size(), 4) : firstRead)];
+        int n = 0;
+        try (InputStream in = source.open()) {
+            while (true) {
+                n += in.readNBytes(buf, n, buf.length - n);
+                boolean ended = n < buf.length || (source.size() >= 0 && n >= source.size());
+                // Once the stream has ended what was read is the whole image, and the parser says what is missing.
+                long size = ended ? n : source.size() >= 0 ? source.size() : Long.MAX_VALUE;
+                try {
+                    GgufFile f = new Parser(path, MemorySegment.ofArray(buf).asSlice(0, n), null, size, !ended).parse();
+                    return f.streamed(source, source.size() >= 0 ? source.size() : impliedSize(f));
+                } catch (MoreBytesNeeded more) {
+                    if (buf.length >= MAX_STREAMED_HEADER) {
+                        throw new GgufFormatException("the header is over " + MAX_STREAMED_HEADER
+                                + " bytes, more than gguflens reads from a stream", -1);
+                    }
+                    long grown = Math.max(2L * buf.length, more.end + (more.end >> 2));
+                    buf = Arrays.copyOf(buf, (int) Math.min(grown, MAX_STREAMED_HEADER));
+                }
+            }
+        }
+    }
+
+    /** The size of the file ggml writes for this header: the data section with every tensor padded to the alignment. */
+    private static long impliedSize(GgufFile f) {
+        long end = f.dataOffset();
+        for (TensorInfo t : f.tensors()) {
+            if (t.bytes() >= 0) {
+                end = Math.max(end, f.dataOffset() + t.offset() + alignUp(t.bytes(), f.alignment()));
+            }
+        }
+        return end;
+    }
+
+    /** Thrown inside the parser when a header read from a stream needs bytes past those read so far. */
+    private static final class MoreBytesNeeded extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        /** The end (exclusive) of the bytes the parser needs. */
+        final long end;
+
+        MoreBytesNeeded(long end) {
+            super(null, null, false, false);
+            this.end = end;
+        }
     }
 
     /** Reads a GGUF image held in a byte array. */
@@ -80,7 +146,13 @@ public final class GgufReader {
         private final Path path;
         private final MemorySegment seg;
         private final Arena arena;
+        /**
+         * The image's size: the segment's, or for a stream the size it declares. MAX_VALUE while a stream of
+         * unstated size ({@code .gz}) is read: data past its end is then found only when the data is read.
+         */
         private final long size;
+        /** Whether the segment holds only the start of the image (a stream still being read). */
+        private final boolean partial;
         private final List<String> warnings = new ArrayList<>();
         /** Byte offset of each tensor's data-offset field, for errors about where its data lies. */
         private final List<Long> offsetFields = new ArrayList<>();
@@ -89,16 +161,29 @@ public final class GgufReader {
         private long pos;
 
         Parser(Path path, MemorySegment seg, Arena arena) {
+            this(path, seg, arena, seg.byteSize(), false);
+        }
+
+        Parser(Path path, MemorySegment seg, Arena arena, long size, boolean partial) {
             this.path = path;
             this.seg = seg;
             this.arena = arena;
-            this.size = seg.byteSize();
+            this.size = size;
+            this.partial = partial;
+        }
+
+        /** Asks for more of the stream when the bytes up to {@code end} have not been read yet. */
+        private void ensure(long end) {
+            if (partial && end > seg.byteSize()) {
+                throw new MoreBytesNeeded(end);
+            }
         }
 
         GgufFile parse() throws GgufFormatException {
             if (size < 4) {
                 throw new GgufFormatException("not a GGUF file: " + size + " bytes, too short for the 4-byte magic 'GGUF'", 0);
             }
+            ensure(4);
             byte[] magic = seg.asSlice(0, 4).toArray(ValueLayout.JAVA_BYTE);
             if (!Arrays.equals(magic, MAGIC)) {
                 throw new GgufFormatException("not a GGUF file: the magic is " + quote(magic) + " (" + hex(magic)
@@ -271,6 +356,7 @@ public final class GgufReader {
                     }
                 }
             }
+            ensure(pos);
             return new GgufArray(elem, n, seg.asSlice(start, pos - start), order, wide);
         }
 
@@ -372,7 +458,8 @@ public final class GgufReader {
                 if (start < 0 || start > size || t.bytes() > size - start) {
                     throw new GgufFormatException("tensor " + quote(t.name()) + ": its " + t.bytes() + " bytes of data at offset "
                             + t.offset() + " of the data section (file bytes " + Long.toUnsignedString(start) + " to "
-                            + Long.toUnsignedString(start + t.bytes()) + ") lie outside the file (" + size + " bytes)",
+                            + Long.toUnsignedString(start + t.bytes()) + ") lie outside the file ("
+                            + (size == Long.MAX_VALUE ? "a stream of unstated size, which no file reaches" : size + " bytes") + ")",
                             offsetFields.get(t.index()));
                 }
                 if (contiguous && t.offset() != expected) {
@@ -407,6 +494,7 @@ public final class GgufReader {
                 throw new GgufFormatException("truncated file: " + what + " needs " + n + " bytes but the file ends at byte "
                         + size, pos);
             }
+            ensure(pos + n);
         }
 
         private int i32(String what) throws GgufFormatException {
@@ -437,6 +525,7 @@ public final class GgufReader {
             if (width > size - pos) {
                 need(width, what.get() + " length");
             }
+            ensure(pos + width);
             long len = wide ? seg.get(GgufEncoder.longIn(order), pos)
                     : seg.get(GgufEncoder.intIn(order), pos) & 0xFFFF_FFFFL;
             pos += width;
@@ -453,6 +542,7 @@ public final class GgufReader {
 
         private byte[] readStringBytes(Supplier<String> what) throws GgufFormatException {
             long len = stringLength(what);
+            ensure(pos + len);
             byte[] b = seg.asSlice(pos, len).toArray(ValueLayout.JAVA_BYTE);
             pos += len;
             return b;

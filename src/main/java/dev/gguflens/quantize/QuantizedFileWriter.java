@@ -65,8 +65,10 @@ public final class QuantizedFileWriter {
         if (!plan.ok()) {
             throw new IllegalArgumentException("the plan failed: " + plan.message());
         }
-        if (source.path() != null && Files.exists(out) && Files.isSameFile(out, source.path())) {
-            throw new IllegalArgumentException(out + " is the input file; files are never modified in place");
+        for (GgufFile f : source.parts().isEmpty() ? List.of(source) : source.parts()) {
+            if (f.path() != null && Files.exists(out) && Files.isSameFile(out, f.path())) {
+                throw new IllegalArgumentException(out + " is the input file; files are never modified in place");
+            }
         }
         if (source.byteOrder() != ByteOrder.LITTLE_ENDIAN) {
             throw new UnsupportedOperationException("the input is a big-endian GGUF file, which llama-quantize cannot read; "

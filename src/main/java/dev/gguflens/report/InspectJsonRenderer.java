@@ -2,6 +2,7 @@ package dev.gguflens.report;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.gguflens.gguf.GgufFile;
+import dev.gguflens.gguf.GgufStream;
 import dev.gguflens.gguf.MetadataEntry;
 import dev.gguflens.gguf.ModelSummary;
 import dev.gguflens.gguf.TensorInfo;
@@ -27,6 +28,17 @@ public final class InspectJsonRenderer {
             g.writeNumberField("alignment", f.alignment());
             g.writeNumberField("dataOffset", f.dataOffset());
             g.writeNumberField("fileBytes", f.fileSize());
+            if (!f.parts().isEmpty()) {
+                parts(g, f);
+            }
+            if (f.stream().isPresent()) {
+                GgufStream s = f.stream().get();
+                g.writeObjectFieldStart("archive");
+                g.writeStringField("format", s.format());
+                g.writeStringField("member", s.member());
+                number(g, "memberBytes", s.size() < 0 ? null : s.size());
+                g.writeEndObject();
+            }
             summary(g, r.summary());
             types(g, r.summary());
             if (r.showMetadata()) {
@@ -47,7 +59,7 @@ public final class InspectJsonRenderer {
                 }
                 g.writeArrayFieldStart("tensors");
                 for (TensorInfo t : r.tensors()) {
-                    tensor(g, t);
+                    tensor(g, t, f.parts().isEmpty() ? 0 : f.partOf(t));
                 }
                 g.writeEndArray();
             }
@@ -103,7 +115,22 @@ public final class InspectJsonRenderer {
         g.writeEndArray();
     }
 
-    private static void tensor(JsonGenerator g, TensorInfo t) throws IOException {
+    /** The files of a split model, part 1 first. */
+    private static void parts(JsonGenerator g, GgufFile f) throws IOException {
+        g.writeArrayFieldStart("parts");
+        for (GgufFile p : f.parts()) {
+            g.writeStartObject();
+            g.writeStringField("file", p.path().toString());
+            g.writeNumberField("fileBytes", p.fileSize());
+            g.writeNumberField("dataOffset", p.dataOffset());
+            g.writeNumberField("tensorCount", p.tensors().size());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    /** One tensor; {@code part} is its part of a split model (1 for the first), or 0 for a model in one file. */
+    private static void tensor(JsonGenerator g, TensorInfo t, int part) throws IOException {
         g.writeStartObject();
         g.writeNumberField("index", t.index());
         g.writeStringField("name", t.name());
@@ -115,6 +142,9 @@ public final class InspectJsonRenderer {
         g.writeStringField("type", t.type().name());
         number(g, "bytes", t.bytes() < 0 ? null : t.bytes());
         g.writeNumberField("offset", t.offset());
+        if (part > 0) {
+            g.writeNumberField("part", part);
+        }
         g.writeEndObject();
     }
 

@@ -54,14 +54,20 @@ public final class InspectMarkdownRenderer {
             out.println("## " + Markdown.plain(InspectTextRenderer.tensorsHeading(r)));
             if (!r.tensors().isEmpty()) {
                 out.println();
+                boolean split = !r.file().parts().isEmpty();
                 List<String[]> rows = new ArrayList<>();
                 for (TensorInfo t : r.tensors()) {
-                    String[] cells = SummaryText.tensorRow(t);
+                    String[] cells = split ? SummaryText.tensorRow(t, r.file().partOf(t)) : SummaryText.tensorRow(t);
                     cells[1] = Markdown.code(cells[1]);
                     rows.add(cells);
                 }
-                Markdown.table(out, List.of("#", "Name", "Shape", "Type", "Size", "Offset"),
-                        new boolean[] {true, false, false, false, true, true}, rows);
+                if (split) {
+                    Markdown.table(out, List.of("#", "Name", "Shape", "Type", "Size", "Offset", "Part"),
+                            new boolean[] {true, false, false, false, true, true, true}, rows);
+                } else {
+                    Markdown.table(out, List.of("#", "Name", "Shape", "Type", "Size", "Offset"),
+                            new boolean[] {true, false, false, false, true, true}, rows);
+                }
             }
         }
 

@@ -46,10 +46,14 @@ public final class InspectTextRenderer {
             out.println();
             out.println(tensorsHeading(r));
             if (!r.tensors().isEmpty()) {
+                boolean split = !r.file().parts().isEmpty();
                 TextTable t = new TextTable().column("#", Align.RIGHT).column("NAME", Align.LEFT).column("SHAPE", Align.LEFT)
                         .column("TYPE", Align.LEFT).column("SIZE", Align.RIGHT).column("OFFSET", Align.RIGHT);
+                if (split) {
+                    t.column("PART", Align.RIGHT);
+                }
                 for (TensorInfo ti : r.tensors()) {
-                    t.row(SummaryText.tensorRow(ti));
+                    t.row(split ? SummaryText.tensorRow(ti, r.file().partOf(ti)) : SummaryText.tensorRow(ti));
                 }
                 t.print(out, INDENT);
             }
@@ -72,6 +76,9 @@ public final class InspectTextRenderer {
         String count = r.tensorFilter() == null ? "Tensors (" + Units.count(total)
                 : "Tensors matching '" + SafeText.escapeControls(r.tensorFilter()) + "' (" + Units.count(r.tensors().size())
                         + " of " + Units.count(total);
+        if (!r.file().parts().isEmpty()) {
+            return count + "; offsets from the data section of the tensor's part)";
+        }
         return count + "; offsets from the data section at byte " + Units.count(r.file().dataOffset()) + ")";
     }
 }

@@ -1,6 +1,7 @@
 package dev.gguflens.report;
 
 import dev.gguflens.gguf.GgufFile;
+import dev.gguflens.gguf.GgufStream;
 import dev.gguflens.gguf.ModelSummary;
 import dev.gguflens.gguf.TensorInfo;
 import java.nio.ByteOrder;
@@ -29,15 +30,28 @@ final class SummaryText {
         if (f.path() != null) {
             lines.add(new Line("File", SafeText.escapeControls(f.path().toString())));
         }
+        boolean split = !f.parts().isEmpty();
+        GgufStream stream = f.stream().orElse(null);
+        if (stream != null) {
+            lines.add(new Line("Member", SafeText.escapeControls(stream.member()) + " (in " + stream.container()
+                    + "; its header read from the stream)"));
+        }
+        if (split) {
+            lines.add(new Line("Split", Units.count(f.parts().size()) + " parts (gguf-split), read as one model: metadata from"
+                    + " part 1, tensors from every part"));
+        }
         lines.add(new Line("Format", "GGUF v" + f.version() + ", "
                 + (f.byteOrder() == ByteOrder.BIG_ENDIAN ? "big-endian" : "little-endian")
-                + ", alignment " + f.alignment() + ", data section at byte " + Units.count(f.dataOffset())));
+                + ", alignment " + f.alignment() + ", data section " + (split ? "of part 1 " : "") + "at byte "
+                + Units.count(f.dataOffset())));
         lines.add(new Line("Architecture", text(s.architecture())));
         lines.add(new Line("Name", text(s.name())));
         lines.add(new Line("Parameters", s.parameters() == null ? "more than 2^63"
                 : Units.parameters(s.parameters()) + " (" + Units.count(s.parameters()) + ")"));
         lines.add(new Line("File type", fileType(s.fileType())));
-        lines.add(new Line("File size", Units.bytesExact(f.fileSize())));
+        lines.add(new Line("File size", Units.bytesExact(f.fileSize()) + (split ? " in " + Units.count(f.parts().size()) + " files"
+                : stream != null && stream.size() < 0 ? " (as its header lays it out: the " + stream.format() + " stream does not say)"
+                : "")));
         String tensors = Units.count(s.tensorCount()) + (s.tensorCount() == 1 ? " tensor" : " tensors");
         if (s.unknownSizeTensors() > 0) {
             tensors += ", " + Units.count(s.unknownSizeTensors()) + " of unknown size not counted";
@@ -84,6 +98,14 @@ final class SummaryText {
     static String[] tensorRow(TensorInfo t) {
         return new String[] {Integer.toString(t.index()), SafeText.escape(t.name()), shape(t.ne()), t.type().name(),
                 t.bytes() < 0 ? "unknown" : Units.bytes(t.bytes()), Units.count(t.offset())};
+    }
+
+    /** {@link #tensorRow} with the tensor's part of a split model as a last cell. */
+    static String[] tensorRow(TensorInfo t, int part) {
+        String[] cells = tensorRow(t);
+        String[] withPart = Arrays.copyOf(cells, cells.length + 1);
+        withPart[cells.length] = Integer.toString(part);
+        return withPart;
     }
 
     /** Dimensions as stored, {@code ne[0]} (the row length) first. */

@@ -9,6 +9,7 @@ import dev.gguflens.quant.BlockCodec;
 import dev.gguflens.quant.CodecAbortException;
 import dev.gguflens.quant.Codecs;
 import dev.gguflens.quant.PieceSums;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -35,6 +36,13 @@ import java.util.TreeMap;
  * to the double). The maximum is exact in any order. Chunks and pieces depend only on the tensor's
  * shape and types and on {@link PipelineSettings#chunkElements()}, never on the thread count or the
  * vector width, so results are the same on every machine.
+ *
+ * <p><b>Files read as a stream</b> (a GGUF file in an archive, {@link GgufFile#stream()}): the tensors go
+ * through the pipeline in file order instead of plan order, their chunks read one after the other by the
+ * pipeline's caller ({@link RowPipeline.Loader}) and handed to the workers, so no more than the pipeline's
+ * window of chunks is in memory and nothing is written to disk. With a sample, a chunk keeps only the
+ * bytes of its sampled units. The chunks, the units and the order of every sum are those of a mapped
+ * run, and the tensors' sums are pooled in plan order at the end: the figures are the same, to the bit.
  *
  * <p>A tensor llama-quantize could not write ends the run with {@link TensorAbortException} (ggml's
  * IQ3_S abort, or encoded blocks that fail {@code ggml_validate_row_data}); with a sample, only the
@@ -70,12 +78,21 @@ public final class ErrorEngine {
         }
         Sampling sampling = settings.sampling();
         int groups = sampling == null ? 1 : Sampling.GROUPS;
-        List<Work> work = prepare(file, plan, settings, sampling);
+        boolean streamed = file.stream().isPresent();
+        List<Work> work = prepare(file, plan, settings, sampling, streamed);
+        // The pipeline's order: the plan's, or for a stream the file's (work indices by data offset).
+        List<Integer> order = new ArrayList<>(work.size());
+        for (int i = 0; i < work.size(); i++) {
+            order.add(i);
+        }
+        if (streamed) {
+            order.sort(java.util.Comparator.comparingLong(i -> work.get(i).source.offset()));
+        }
         List<RowPipeline.Job> jobs = new ArrayList<>(work.size());
         long bytesTotal = 0;
-        for (Work w : work) {
-            jobs.add(w.job);
-            bytesTotal += w.source.bytes();
+        for (int i : order) {
+            jobs.add(work.get(i).job);
+            bytesTotal += Math.max(0, work.get(i).source.bytes());
         }
 
         ProgressTracker progress = new ProgressTracker(listener, work.size(), bytesTotal);
@@ -83,24 +100,37 @@ public final class ErrorEngine {
         Pool model = new Pool(groups);
         Map<TensorRole, Pool> roles = new EnumMap<>(TensorRole.class);
         Map<Integer, Pool> layers = new TreeMap<>();
-        try (RowPipeline pipeline = new RowPipeline(settings.pipeline(), cancel)) {
+        // Sums of tensors done out of plan order (only when streaming), pooled once those before them are.
+        ChunkSums[] waiting = new ChunkSums[work.size()];
+        int nextInPlan = 0;
+        try (RowPipeline pipeline = new RowPipeline(settings.pipeline(), cancel);
+             TensorStream stream = streamed ? new TensorStream(file.stream().get()) : null) {
             // One set of buffers per pool thread for the whole run (the threads end with the pipeline).
             ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
-            RowPipeline.Results<ChunkSums> chunks = pipeline.run(jobs, c -> work.get(c.job()).measure(c, scratch.get()));
-            for (Work w : work) {
+            RowPipeline.Results<ChunkSums> chunks = pipeline.run(jobs,
+                    c -> stream == null ? null : work.get(order.get(c.job())).load(file, stream, c),
+                    (c, loaded) -> work.get(order.get(c.job())).measure(c, loaded, scratch.get()));
+            for (int i : order) {
+                Work w = work.get(i);
                 ChunkSums acc = w.newSums();
-                for (long i = 0, n = w.job.chunks(); i < n; i++) {
+                for (long k = 0, n = w.job.chunks(); k < n; k++) {
                     RowPipeline.Done<ChunkSums> done = chunks.next();
                     acc.add(done.value());
                     progress.chunkDone(w.name(), w.sourceBytes(done.chunk().elements()));
                 }
                 cancel.check();
-                TensorError te = w.result(acc);
-                results.add(te);
-                model.add(w, acc, te);
-                roles.computeIfAbsent(te.role(), r -> new Pool(groups)).add(w, acc, te);
-                if (te.layer() >= 0) {
-                    layers.computeIfAbsent(te.layer(), l -> new Pool(groups)).add(w, acc, te);
+                waiting[i] = acc;
+                for (; nextInPlan < work.size() && waiting[nextInPlan] != null; nextInPlan++) {
+                    Work next = work.get(nextInPlan);
+                    ChunkSums sums = waiting[nextInPlan];
+                    waiting[nextInPlan] = null;
+                    TensorError te = next.result(sums);
+                    results.add(te);
+                    model.add(next, sums, te);
+                    roles.computeIfAbsent(te.role(), r -> new Pool(groups)).add(next, sums, te);
+                    if (te.layer() >= 0) {
+                        layers.computeIfAbsent(te.layer(), l -> new Pool(groups)).add(next, sums, te);
+                    }
                 }
                 progress.tensorDone(w.name());
             }
@@ -209,7 +239,7 @@ public final class ErrorEngine {
         }
     }
 
-    private static List<Work> prepare(GgufFile file, Plan plan, SimulationSettings settings, Sampling sampling) {
+    private static List<Work> prepare(GgufFile file, Plan plan, SimulationSettings settings, Sampling sampling, boolean streamed) {
         Map<String, TensorInfo> byName = new HashMap<>();
         for (TensorInfo t : file.tensors()) {
             byName.put(t.name(), t);
@@ -220,7 +250,7 @@ public final class ErrorEngine {
             if (t == null || !t.type().equals(p.sourceType())) {
                 throw new IllegalArgumentException("the plan's tensor '" + p.name() + "' is not in " + file.path() + " as planned");
             }
-            work.add(Work.of(file, t, p, settings.pipeline(), sampling));
+            work.add(Work.of(file, t, p, settings.pipeline(), sampling, streamed));
         }
         return work;
     }
@@ -256,8 +286,10 @@ public final class ErrorEngine {
         final TensorInfo source;
         final PlannedTensor planned;
         final RowPipeline.Job job;
-        /** Null for a kept tensor gguflens cannot decode. */
+        /** Null for a kept tensor gguflens cannot decode, and for a file read as a stream (each chunk brings its own). */
         final SourceRows rows;
+        /** Whether the source is decoded (false: a kept tensor gguflens cannot decode). */
+        final boolean decoded;
         /** Null for a kept tensor. */
         final BlockCodec target;
         final Sampling sampling;
@@ -267,12 +299,13 @@ public final class ErrorEngine {
         /** Sampled run only: every value is measured (see {@link #MIN_SAMPLED_UNITS}). */
         final boolean inFull;
 
-        private Work(TensorInfo source, PlannedTensor planned, RowPipeline.Job job, SourceRows rows, BlockCodec target,
-                     Sampling sampling, int unit, boolean inFull) {
+        private Work(TensorInfo source, PlannedTensor planned, RowPipeline.Job job, SourceRows rows, boolean decoded,
+                     BlockCodec target, Sampling sampling, int unit, boolean inFull) {
             this.source = source;
             this.planned = planned;
             this.job = job;
             this.rows = rows;
+            this.decoded = decoded;
             this.target = target;
             this.sampling = sampling;
             this.key = sampling == null ? 0 : sampling.tensorKey(source.name());
@@ -280,14 +313,20 @@ public final class ErrorEngine {
             this.inFull = inFull;
         }
 
-        static Work of(GgufFile file, TensorInfo t, PlannedTensor p, PipelineSettings pipeline, Sampling sampling) {
+        static Work of(GgufFile file, TensorInfo t, PlannedTensor p, PipelineSettings pipeline, Sampling sampling, boolean streamed) {
             boolean kept = p.copied();
             BlockCodec target = null;
             if (!kept) {
                 target = Codecs.forType(p.targetType()).filter(BlockCodec::canQuantize).orElseThrow(() ->
                         new UnsupportedOperationException("tensor '" + p.name() + "': gguflens cannot quantize to " + p.targetType() + " yet"));
             }
-            SourceRows rows = kept && !SourceRows.decodable(file, t) ? null : SourceRows.of(file, t);
+            boolean decoded = !kept || SourceRows.decodable(file, t);
+            SourceRows rows = null;
+            if (decoded && streamed) {
+                SourceRows.check(file, t);
+            } else if (decoded) {
+                rows = SourceRows.of(file, t);
+            }
             int sourceBlock = Math.max(1, t.type().blockSize());
             int targetBlock = kept ? sourceBlock : p.targetType().blockSize();
             long rowLength = t.rowLength();
@@ -304,7 +343,7 @@ public final class ErrorEngine {
                 int lcm = Sampling.unitSize(rowLength, sourceBlock, targetBlock);
                 unit = Math.max(1, PIECE / lcm) * lcm;
             }
-            return new Work(t, p, new RowPipeline.Job(rowLength, t.rows(), span), rows, target, sampling, unit, inFull);
+            return new Work(t, p, new RowPipeline.Job(rowLength, t.rows(), span), rows, decoded, target, sampling, unit, inFull);
         }
 
         ChunkSums newSums() {
@@ -315,29 +354,72 @@ public final class ErrorEngine {
             return source.name();
         }
 
-        long sourceBytes(int elements) {
+        long sourceBytes(long elements) {
             GgmlType type = source.type();
             return type.hasKnownSize() ? (long) elements / type.blockSize() * type.typeSize() : 0;
         }
 
-        /** Runs on a pool thread: the sums of one chunk, one per random group (one in a full run). */
-        ChunkSums measure(RowPipeline.Chunk c, Scratch s) {
+        /**
+         * Runs on the pipeline's caller, in file order, for a file read as a stream: the chunk's source bytes (in a
+         * sampled run, unless the tensor is measured in full, only its sampled units', one after the other), or
+         * null for a tensor that is not decoded.
+         */
+        SourceRows load(GgufFile file, TensorStream stream, RowPipeline.Chunk c) {
+            if (!decoded) {
+                return null;
+            }
+            long start = file.dataOffset() + source.offset();
+            if (sampling == null || inFull) {
+                byte[] bytes = new byte[Math.toIntExact(sourceBytes(c.elements()))];
+                stream.read(start + sourceBytes(c.firstElement()), bytes, 0, bytes.length, name());
+                return SourceRows.ofChunk(file, source, MemorySegment.ofArray(bytes), c.firstElement());
+            }
+            long firstUnit = c.firstElement() / unit;
+            int units = c.elements() / unit;
+            int taken = 0;
+            for (int u = 0; u < units; u++) {
+                taken += sampling.groupOf(key, firstUnit + u) >= 0 ? 1 : 0;
+            }
+            int unitBytes = Math.toIntExact(sourceBytes(unit));
+            byte[] bytes = new byte[taken * unitBytes];
+            int at = 0;
+            for (int u = 0; u < units; u++) {
+                if (sampling.groupOf(key, firstUnit + u) >= 0) {
+                    stream.read(start + sourceBytes(c.firstElement() + (long) u * unit), bytes, at, unitBytes, name());
+                    at += unitBytes;
+                }
+            }
+            // The k-th sampled unit is at element k x unit of this buffer; measure() counts them the same way.
+            return SourceRows.ofChunk(file, source, MemorySegment.ofArray(bytes), 0);
+        }
+
+        /**
+         * Runs on a pool thread: the sums of one chunk, one per random group (one in a full run). {@code loaded} is
+         * the chunk's data from {@link #load} for a file read as a stream, else null (the mapping has it).
+         */
+        ChunkSums measure(RowPipeline.Chunk c, SourceRows loaded, Scratch s) {
             ChunkSums sums = newSums();
+            SourceRows from = loaded != null ? loaded : rows;
             if (sampling == null) {
                 for (int off = 0; off < c.elements(); off += unit) {
                     int count = Math.min(unit, c.elements() - off);
-                    roundTrip(c.firstElement() + off, count, s);
+                    long first = c.firstElement() + off;
+                    roundTrip(from, first, first, count, s);
                     add(sums.groups[0], count, s);
                 }
                 return sums;
             }
             long firstUnit = c.firstElement() / unit;
+            int k = 0;
             for (int u = 0; u < c.elements() / unit; u++) {
                 int g = sampling.groupOf(key, firstUnit + u);
                 if (g < 0 && !inFull) {
                     continue;
                 }
-                roundTrip(c.firstElement() + (long) u * unit, unit, s);
+                long first = c.firstElement() + (long) u * unit;
+                // A streamed chunk of a sampled tensor holds its sampled units only, one after the other.
+                long at = loaded != null && !inFull ? (long) k++ * unit : first;
+                roundTrip(from, at, first, unit, s);
                 if (g >= 0) {
                     add(sums.groups[g], unit, s);
                 }
@@ -350,7 +432,7 @@ public final class ErrorEngine {
 
         /** Adds the round trip left in {@code s} by {@link #roundTrip} to {@code sums}. */
         private void add(ErrorSums sums, int count, Scratch s) {
-            if (rows == null) {
+            if (!decoded) {
                 sums.addUnknownSignal(count);
             } else {
                 sums.add(s.x, target == null ? s.x : s.y, 0, count, s.piece);
@@ -358,15 +440,16 @@ public final class ErrorEngine {
         }
 
         /**
-         * Decodes {@code count} values from element {@code first} into {@code s.x} and, for a converted
-         * tensor, their round trip through the target type into {@code s.y}.
+         * Decodes the {@code count} values of elements {@code first..}, found at element {@code at} of
+         * {@code rows}, into {@code s.x} and, for a converted tensor, their round trip through the target
+         * type into {@code s.y}.
          */
-        private void roundTrip(long first, int count, Scratch s) {
-            if (rows == null) {
+        private void roundTrip(SourceRows rows, long at, long first, int count, Scratch s) {
+            if (!decoded) {
                 return;
             }
             float[] x = s.x(count);
-            s.bytes = rows.decode(first, count, x, 0, s.bytes);
+            s.bytes = rows.decode(at, count, x, 0, s.bytes);
             if (target == null) {
                 return;
             }
@@ -396,7 +479,7 @@ public final class ErrorEngine {
                 error = stats(acc.groups, source.elements(), sampling);
             }
             return new TensorError(source.name(), TensorRole.of(source.name()), TensorRole.layerOf(source.name()), st,
-                    planned.targetType(), planned.copied(), st.quantized(), rows != null, error);
+                    planned.targetType(), planned.copied(), st.quantized(), decoded, error);
         }
     }
 

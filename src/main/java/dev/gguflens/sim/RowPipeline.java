@@ -72,6 +72,22 @@ public final class RowPipeline implements AutoCloseable {
         R process(Chunk chunk);
     }
 
+    /**
+     * Fetches what a chunk's worker needs, on the caller's thread, one chunk after the other in chunk order:
+     * the way to feed the workers from a stream that can only be read front to back. Runs just before the
+     * chunk is submitted, so at most the window's chunks are held at once.
+     */
+    @FunctionalInterface
+    public interface Loader<D> {
+        D load(Chunk chunk);
+    }
+
+    /** Works on one chunk with what the {@link Loader} fetched for it, on a pool thread. */
+    @FunctionalInterface
+    public interface LoadedWorker<D, R> {
+        R process(Chunk chunk, D data);
+    }
+
     /** A finished chunk and what the worker made of it. */
     public record Done<R>(Chunk chunk, R value) {
     }
@@ -94,20 +110,30 @@ public final class RowPipeline implements AutoCloseable {
 
     /** Starts running {@code worker} over every chunk of {@code jobs}; take the results in order from the returned stream. */
     public <R> Results<R> run(List<Job> jobs, Worker<R> worker) {
-        return new Results<>(List.copyOf(jobs), worker);
+        return run(jobs, c -> null, (c, ignored) -> worker.process(c));
+    }
+
+    /**
+     * As {@link #run(List, Worker)}, with each chunk's data fetched by {@code loader} on the caller's thread
+     * (in chunk order, as results are taken) and handed to {@code worker} with the chunk.
+     */
+    public <D, R> Results<R> run(List<Job> jobs, Loader<D> loader, LoadedWorker<D, R> worker) {
+        return new Results<>(List.copyOf(jobs), loader, worker);
     }
 
     /** Results in chunk order; pulling one lets the next chunk start. Use from one thread. */
     public final class Results<R> {
         private final List<Job> jobs;
-        private final Worker<R> worker;
+        private final Loader<?> loader;
+        private final LoadedWorker<?, R> worker;
         private final ArrayDeque<Future<Done<R>>> inFlight = new ArrayDeque<>();
         private final int window = 2 * settings.threads();
         private int job;
         private long chunk;
 
-        private Results(List<Job> jobs, Worker<R> worker) {
+        private <D> Results(List<Job> jobs, Loader<D> loader, LoadedWorker<D, R> worker) {
             this.jobs = jobs;
+            this.loader = loader;
             this.worker = worker;
             fill();
         }
@@ -130,11 +156,11 @@ public final class RowPipeline implements AutoCloseable {
             Done<R> done;
             try {
                 done = await(head);
+                fill();
             } catch (RuntimeException | Error e) {
                 abandon();
                 throw e;
             }
-            fill();
             return done;
         }
 
@@ -167,11 +193,19 @@ public final class RowPipeline implements AutoCloseable {
             while (inFlight.size() < window && advance()) {
                 Chunk c = current();
                 chunk++;
-                inFlight.add(pool.submit(() -> {
-                    cancel.check();
-                    return new Done<>(c, worker.process(c));
-                }));
+                cancel.check();
+                inFlight.add(submit(c, loader, worker));
             }
+        }
+
+        @SuppressWarnings("unchecked")
+        private <D> Future<Done<R>> submit(Chunk c, Loader<D> load, LoadedWorker<?, R> work) {
+            D data = load.load(c);
+            LoadedWorker<D, R> w = (LoadedWorker<D, R>) work;
+            return pool.submit(() -> {
+                cancel.check();
+                return new Done<>(c, w.process(c, data));
+            });
         }
 
         /** Moves to the next job that still has a chunk to submit; false when all are submitted. */

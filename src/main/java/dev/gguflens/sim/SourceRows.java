@@ -22,12 +22,15 @@ public final class SourceRows {
     private final MemorySegment data;
     private final BlockCodec codec;
     private final boolean bigEndian;
+    /** The element {@code data} starts at: 0 for a whole tensor, the first of a chunk read from a stream. */
+    private final long firstElement;
 
-    private SourceRows(TensorInfo tensor, MemorySegment data, BlockCodec codec, boolean bigEndian) {
+    private SourceRows(TensorInfo tensor, MemorySegment data, BlockCodec codec, boolean bigEndian, long firstElement) {
         this.tensor = tensor;
         this.data = data;
         this.codec = codec;
         this.bigEndian = bigEndian;
+        this.firstElement = firstElement;
     }
 
     /**
@@ -37,15 +40,35 @@ public final class SourceRows {
      *         big-endian and the type is a block type (only F32, F16 and BF16 are byte-swapped)
      */
     public static SourceRows of(GgufFile file, TensorInfo t) {
+        return new SourceRows(t, file.tensorData(t), codec(file, t), file.byteOrder() == ByteOrder.BIG_ENDIAN, 0);
+    }
+
+    /**
+     * The values of {@code t} from element {@code firstElement} on, held in {@code bytes} (a chunk read from a
+     * stream): {@link #decode} then takes element numbers of the whole tensor, within the chunk.
+     */
+    public static SourceRows ofChunk(GgufFile file, TensorInfo t, MemorySegment bytes, long firstElement) {
+        return new SourceRows(t, bytes, codec(file, t), file.byteOrder() == ByteOrder.BIG_ENDIAN, firstElement);
+    }
+
+    /**
+     * Checks that gguflens can decode {@code t} of {@code file}, as {@link #of} would.
+     *
+     * @throws UnsupportedOperationException when it cannot (see {@link #of})
+     */
+    public static void check(GgufFile file, TensorInfo t) {
+        codec(file, t);
+    }
+
+    private static BlockCodec codec(GgufFile file, TensorInfo t) {
         GgmlType type = t.type();
         BlockCodec codec = Codecs.forType(type).orElseThrow(() -> new UnsupportedOperationException(
                 "tensor '" + t.name() + "': gguflens cannot decode type " + type));
-        boolean big = file.byteOrder() == ByteOrder.BIG_ENDIAN;
-        if (big && type.quantized()) {
+        if (file.byteOrder() == ByteOrder.BIG_ENDIAN && type.quantized()) {
             throw new UnsupportedOperationException("tensor '" + t.name() + "': " + type
                     + " data in a big-endian file cannot be decoded (only F32, F16 and BF16 are byte-swapped)");
         }
-        return new SourceRows(t, file.tensorData(t), codec, big);
+        return codec;
     }
 
     /** Whether {@link #of} can decode this tensor of this file. */
@@ -71,7 +94,7 @@ public final class SourceRows {
         if (first % bs != 0 || count % bs != 0) {
             throw new IllegalArgumentException("values " + first + "+" + count + " are not whole " + type + " blocks");
         }
-        long byteOff = first / bs * type.typeSize();
+        long byteOff = (first - firstElement) / bs * type.typeSize();
         if (type.equals(GgmlType.F32)) {
             // F32 needs no codec: copy straight from the mapping, swapping bytes on the way if needed.
             MemorySegment.copy(data, bigEndian ? F32_BE : F32_LE, byteOff, dst, dstOff, count);

@@ -8,6 +8,7 @@ import dev.gguflens.gguf.GgufReader;
 import dev.gguflens.gguf.LlamaFileType;
 import dev.gguflens.plan.Planner;
 import dev.gguflens.plan.QuantizeOptions;
+import dev.gguflens.testing.Archiving;
 import dev.gguflens.testing.EngineRun;
 import dev.gguflens.testing.GeneratedModel;
 import java.io.IOException;
@@ -21,6 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Heap use does not grow with the model: a generated F16 model (real data, not sparse) many times the
  * heap is simulated and quantized to Q4_K_M by JVMs of their own with a small {@code -Xmx}.
+ *
+ * The same model is then read from a tar archive, its tensor data streamed.
  *
  * <p>By default about 570 MB of model in 64 MB of heap. The issue's bound (2 GB and more in 256 MB) is
  * the same test with {@code -Dgguflens.memtest.mb=2100 -Dgguflens.memtest.heap=256m}.
@@ -63,5 +66,13 @@ class MemoryBoundTest {
         try (GgufFile written = GgufReader.open(out)) {
             assertEquals(3 + 9 * layers, written.tensors().size());
         }
+        Files.delete(out);
+
+        // The same model inside an archive: its tensor data streamed in file order, in the same small heap.
+        Path tar = Archiving.tar(tmp.resolve("model.tar"), Archiving.Compression.NONE, java.util.Map.of("model-f16.gguf", model));
+        Files.delete(model);
+        String streamed = run(tmp, "dev.gguflens.cli.Main", "simulate", "--to", "Q4_K_M", "--error", "--threads", "2",
+                "--no-tensors", tar.toString());
+        assertTrue(streamed.contains("relative RMSE"), streamed);
     }
 }

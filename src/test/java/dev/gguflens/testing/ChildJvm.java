@@ -26,6 +26,15 @@ public final class ChildJvm {
      * @param jvmArgs options before the class path, e.g. {@code --add-modules jdk.incubator.vector}
      */
     public static Result run(List<String> jvmArgs, String mainClass) throws IOException, InterruptedException {
+        return run(jvmArgs, java.util.Map.of(), mainClass, List.of());
+    }
+
+    /**
+     * Runs {@code java <jvmArgs> -cp <this classpath> <mainClass> <args>} with {@code env} added to this
+     * process's environment (what a test cannot change in its own JVM), and waits for it.
+     */
+    public static Result run(List<String> jvmArgs, java.util.Map<String, String> env, String mainClass, List<String> args)
+            throws IOException, InterruptedException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> command = new ArrayList<>();
         command.add(java.toString());
@@ -39,10 +48,13 @@ public final class ChildJvm {
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass);
+        command.addAll(args);
         Path out = Files.createTempFile("gguflens-child", ".out");
         Path err = Files.createTempFile("gguflens-child", ".err");
         try {
-            Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+            pb.environment().putAll(env);
+            Process p = pb.start();
             if (!p.waitFor(10, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
                 throw new AssertionError("child JVM " + mainClass + " did not finish in 10 minutes");
