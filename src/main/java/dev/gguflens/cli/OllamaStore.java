@@ -21,16 +21,17 @@ import java.util.regex.Pattern;
  * type {@code application/vnd.ollama.image.model} names the model's blob by digest, stored as
  * {@code MODELS/blobs/sha256-HEX}. MODELS is {@code $OLLAMA_MODELS}, else {@code ~/.ollama/models}.
  *
- * <p>Names are Ollama's: {@code [HOST/][NAMESPACE/]MODEL[:TAG]}, with HOST {@code registry.ollama.ai},
- * NAMESPACE {@code library} and TAG {@code latest} when left out ({@code llama3.2}, {@code llama3.2:1b},
- * {@code someone/model:q4}, {@code hf.co/org/repo-GGUF:Q4_K_M}). Ollama versions differ in whether
+ * <p>Names are Ollama's: {@code [HOST/][NAMESPACE/]MODEL[:TAG]}, with NAMESPACE {@code library} and TAG
+ * {@code latest} when left out ({@code llama3.2}, {@code llama3.2:1b}, {@code someone/model:q4},
+ * {@code hf.co/org/repo-GGUF:Q4_K_M}). A name without a host is looked for under every host folder of
+ * the store (Ollama's default registry is one of them; gguflens does not name it): found under one, it
+ * is that one; under several, the user is asked to name the host. Ollama versions differ in whether
  * they lower-case the manifest path, so a path part that does not exist as typed is matched ignoring case.
  */
 final class OllamaStore {
     /** How a command-line FILE names an Ollama model. */
     static final String PREFIX = "ollama:";
     static final String MODEL_LAYER = "application/vnd.ollama.image.model";
-    static final String DEFAULT_HOST = "registry.ollama.ai";
     static final String DEFAULT_NAMESPACE = "library";
     static final String DEFAULT_TAG = "latest";
     /** Ollama's own check of a blob digest; it also keeps a crafted manifest from naming a path outside the store. */
@@ -58,13 +59,17 @@ final class OllamaStore {
         return new OllamaStore(dir != null && !dir.isBlank() ? Path.of(dir) : Path.of(home, ".ollama", "models"));
     }
 
-    /** A model name split into the four parts of its manifest path. */
+    /** A model name split into the four parts of its manifest path; the host is null when the name has none. */
     record Name(String host, String namespace, String model, String tag) {
-        /** As {@code ollama list} shows it: the default host and namespace left out. */
+        /** As {@code ollama list} shows it, near enough: the host left out for the default namespace or when not typed. */
         String display() {
-            String prefix = host.equals(DEFAULT_HOST) ? (namespace.equals(DEFAULT_NAMESPACE) ? "" : namespace + "/")
-                    : host + "/" + namespace + "/";
+            String prefix = namespace.equals(DEFAULT_NAMESPACE) ? "" : (host == null ? "" : host + "/") + namespace + "/";
             return prefix + model + ":" + tag;
+        }
+
+        /** The name in full, host included (when known). */
+        String full() {
+            return (host == null ? "" : host + "/") + namespace + "/" + model + ":" + tag;
         }
     }
 
@@ -79,9 +84,9 @@ final class OllamaStore {
         String model = colon < 0 ? last : last.substring(0, colon);
         String tag = colon < 0 ? DEFAULT_TAG : last.substring(colon + 1);
         String namespace = slash.length >= 2 ? slash[slash.length - 2] : DEFAULT_NAMESPACE;
-        String host = slash.length == 3 ? slash[0] : DEFAULT_HOST;
+        String host = slash.length == 3 ? slash[0] : null;
         if (!PART.matcher(model).matches() || !PART.matcher(tag).matches() || !PART.matcher(namespace).matches()
-                || namespace.contains(".") || !HOST.matcher(host).matches()) {
+                || namespace.contains(".") || (host != null && !HOST.matcher(host).matches())) {
             return null;
         }
         return new Name(host, namespace, model, tag);
@@ -104,8 +109,8 @@ final class OllamaStore {
             throw new FileFailure(typed, "no Ollama model store at " + root + " (set OLLAMA_MODELS to the folder Ollama keeps"
                     + " its models in)", ExitCode.IO, null);
         }
-        Path manifest = find(root.resolve("manifests"), name.host(), name.namespace(), name.model(), name.tag());
-        if (manifest == null || !Files.isRegularFile(manifest)) {
+        Path manifest = manifest(typed, name);
+        if (manifest == null) {
             List<String> there = models();
             throw new FileFailure(typed, "no model " + name.display() + " in " + root + "; "
                     + (there.isEmpty() ? "it has no models (ollama pull " + name.display() + ")"
@@ -141,6 +146,34 @@ final class OllamaStore {
                     + name.display() + ")", ExitCode.IO, null);
         }
         return blob;
+    }
+
+    /**
+     * The manifest of {@code name}: under its host, or for a name without one under the one host folder
+     * that has it; null when there is none.
+     *
+     * @throws FileFailure (usage) when a name without a host is under several hosts
+     */
+    private Path manifest(Path typed, Name name) throws FileFailure {
+        Path manifests = root.resolve("manifests");
+        if (name.host() != null) {
+            Path m = find(manifests, name.host(), name.namespace(), name.model(), name.tag());
+            return m != null && Files.isRegularFile(m) ? m : null;
+        }
+        List<Path> found = new ArrayList<>();
+        for (Path host : children(manifests)) {
+            Path m = find(host, name.namespace(), name.model(), name.tag());
+            if (m != null && Files.isRegularFile(m)) {
+                found.add(m);
+            }
+        }
+        if (found.size() > 1) {
+            List<String> hosts = found.stream().map(m -> manifests.relativize(m).getName(0).toString()).sorted().toList();
+            throw new FileFailure(typed, name.display() + " is in the store under several hosts (" + String.join(", ", hosts)
+                    + "); name one, e.g. ollama:" + hosts.getFirst() + "/" + name.namespace() + "/" + name.model() + ":"
+                    + name.tag(), ExitCode.USAGE, null);
+        }
+        return found.isEmpty() ? null : found.getFirst();
     }
 
     /** {@code dir/a/b/...}, each part as typed when it exists, else the one entry equal to it ignoring case. */

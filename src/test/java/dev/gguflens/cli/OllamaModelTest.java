@@ -33,8 +33,8 @@ class OllamaModelTest {
     /** A store with three models: tiny:latest (F16), tiny:q4_k_m, and one from another registry. */
     private static Path store(Path tmp) throws Exception {
         Path root = tmp.resolve("models");
-        model(root, "registry.ollama.ai/library/tiny/latest", SOURCE);
-        model(root, "registry.ollama.ai/library/tiny/q4_k_m", Q4KM);
+        model(root, "models.example/library/tiny/latest", SOURCE);
+        model(root, "models.example/library/tiny/q4_k_m", Q4KM);
         model(root, "hf.co/someone/tiny-gguf/Q4_K_M", Q4KM);
         return root;
     }
@@ -74,7 +74,7 @@ class OllamaModelTest {
         Path root = store(tmp);
         for (String[] c : new String[][] {
             {"ollama:tiny", "F16"}, {"ollama:tiny:latest", "F16"}, {"ollama:library/tiny", "F16"},
-            {"ollama:registry.ollama.ai/library/tiny:latest", "F16"}, {"ollama:tiny:q4_k_m", "Q4_K"},
+            {"ollama:models.example/library/tiny:latest", "F16"}, {"ollama:tiny:q4_k_m", "Q4_K"},
             {"ollama:hf.co/someone/tiny-gguf:Q4_K_M", "Q4_K"},
             // Ollama versions that lower-case the path, or not: a name matches in any case.
             {"ollama:Tiny:Q4_K_M", "Q4_K"}, {"ollama:hf.co/someone/tiny-gguf:q4_k_m", "Q4_K"},
@@ -85,6 +85,22 @@ class OllamaModelTest {
                 assertEquals(c[1], f.tensors().get(2).type().name(), c[0] + ": output.weight's type");
                 assertEquals(21, f.tensors().size());
             }
+        }
+    }
+
+    @Test
+    void aNameWithoutHostUnderSeveralHostsAsksForOne(@TempDir Path tmp) throws Exception {
+        Path root = store(tmp);
+        model(root, "mirror.example/library/tiny/latest", Q4KM);
+        FileFailure e = assertThrows(FileFailure.class, () -> open(root, "ollama:tiny"));
+        assertEquals(ExitCode.USAGE, e.exitCode());
+        assertTrue(e.getMessage().contains("tiny:latest is in the store under several hosts (mirror.example, models.example);"
+                + " name one, e.g. ollama:mirror.example/library/tiny:latest"), e.getMessage());
+        try (GgufFile f = open(root, "ollama:mirror.example/library/tiny")) {
+            assertEquals("Q4_K", f.tensors().get(2).type().name(), "the host named picks its manifest");
+        }
+        try (GgufFile f = open(root, "ollama:tiny:q4_k_m")) {
+            assertEquals("Q4_K", f.tensors().get(2).type().name(), "a tag under one host only needs no host");
         }
     }
 
@@ -101,9 +117,9 @@ class OllamaModelTest {
 
     @Test
     void namesAreParsedAsOllamaParsesThem() {
-        assertEquals(new OllamaStore.Name("registry.ollama.ai", "library", "llama3.2", "latest"), OllamaStore.parse("llama3.2"));
-        assertEquals(new OllamaStore.Name("registry.ollama.ai", "library", "llama3.2", "1b"), OllamaStore.parse("llama3.2:1b"));
-        assertEquals(new OllamaStore.Name("registry.ollama.ai", "me", "m", "q4"), OllamaStore.parse("me/m:q4"));
+        assertEquals(new OllamaStore.Name(null, "library", "llama3.2", "latest"), OllamaStore.parse("llama3.2"));
+        assertEquals(new OllamaStore.Name(null, "library", "llama3.2", "1b"), OllamaStore.parse("llama3.2:1b"));
+        assertEquals(new OllamaStore.Name(null, "me", "m", "q4"), OllamaStore.parse("me/m:q4"));
         assertEquals(new OllamaStore.Name("hf.co", "org", "repo-GGUF", "Q4_K_M"), OllamaStore.parse("hf.co/org/repo-GGUF:Q4_K_M"));
         assertEquals(new OllamaStore.Name("localhost:5000", "ns", "m", "latest"), OllamaStore.parse("localhost:5000/ns/m"));
         for (String bad : new String[] {"", ":tag", "m:", "a/b/c/d", "../m", "m:../x", "ns.x/m", "m/", "m:t:u"}) {
@@ -140,7 +156,7 @@ class OllamaModelTest {
         // A manifest whose model layer is a safetensors-like blob: no name to go by, only the bytes.
         Path notGguf = tmp.resolve("weights.bin");
         Files.write(notGguf, "{\"__metadata__\":{}}".repeat(4).getBytes(StandardCharsets.UTF_8));
-        model(root, "registry.ollama.ai/library/odd/latest", notGguf);
+        model(root, "models.example/library/odd/latest", notGguf);
         FileFailure e = assertThrows(FileFailure.class, () -> open(root, "ollama:odd"));
         assertEquals(ExitCode.INVALID_GGUF, e.exitCode());
         assertTrue(e.getMessage().matches("its model blob .*sha256-[0-9a-f]{64}: not a GGUF file: the magic is '\\{\"__' .*"),
@@ -150,7 +166,7 @@ class OllamaModelTest {
     @Test
     void brokenManifestsAndMissingBlobsAreOneLine(@TempDir Path tmp) throws Exception {
         Path root = store(tmp);
-        Path manifest = root.resolve("manifests/registry.ollama.ai/library/tiny/latest");
+        Path manifest = root.resolve("manifests/models.example/library/tiny/latest");
         String good = Files.readString(manifest);
 
         Files.writeString(manifest, good.substring(0, 80));
