@@ -24,8 +24,10 @@ import dev.gguflens.gguf.GgmlType;
  *     state-copy ids.</li>
  * <li><b>feed-forward</b>: the residual {@code E} and the gate, up and activated rows {@code 3 x n_ff x T x 4}
  *     ({@code n_expert_used x n_ff_exp} for experts), over the freed rows of earlier layers that the n_ff-wide
- *     tensors cannot reuse: 2 {@code E} when {@code n_ff > 2 n_embd}, 1 when {@code n_ff > n_embd} (read off
- *     the allocator's traces of the measured models). In models of one or two layers the peak falls in the
+ *     tensors cannot reuse: 2 {@code E} when {@code n_ff > 2 n_embd} or with experts (whose router tensors split
+ *     the freed rows), 1 when {@code n_ff > n_embd} (read off the allocator's traces of the measured models). With a
+ *     quantized K cache the rotated query and key change which rows are free: the figure is then up to 10% off
+ *     either way (measured: -5% to +10%). In models of one or two layers the peak falls in the
  *     first or last layer, where fewer inputs are alive: there the estimate is high (by up to 45% in the
  *     measured one-layer model).</li>
  * <li><b>attention</b>: norm and residual {@code 2E}, the query before and after RoPE {@code 2 x n_head x
@@ -42,8 +44,9 @@ import dev.gguflens.gguf.GgmlType;
  *
  * <p>The estimate is the largest of inputs + feed-forward, inputs + attention, inputs + Mamba, and output. It was
  * checked against llama.cpp's own figures (the oracle's 667 context rows: llama with GQA and MHA, qwen2, gemma3
- * with sliding windows, deepseek2 with MLA; within 6% on every one) and against gguflens' own measurements of the
- * same build on wider shapes (testdata/memory). Where a graph is not modelled (RWKV, Mamba-2, hybrids, special
+ * with sliding windows, deepseek2 with MLA and experts; within 6% on every one) and against gguflens' own
+ * measurements of the same build (testdata/memory: wider shapes, Mixtral-style experts, Mamba; within 10% on every
+ * model of three layers or more). Where a graph is not modelled (RWKV, Mamba-2, hybrids, special
  * caches, encoders) the figure is a lower bound: {@code inp_embd}, the final norm and the logits, which are alive
  * together in every graph with a language-model head.
  *
@@ -79,9 +82,9 @@ public record ComputeBuffer(long bytes, boolean lowerBound) {
         if (kv.swaCells() > 0) {
             inputs += cacheInputs(m, c, kv.swaCells(), true);
         }
-        long ffn = feedForward(m, t, e, m.maxFeedForward());
+        long ffn = feedForward(m, t, e, m.maxFeedForward(), false);
         if (m.expertsUsed() > 0) {
-            ffn = Math.max(ffn, feedForward(m, t, e, m.expertsUsed() * m.expertFeedForward()));
+            ffn = Math.max(ffn, feedForward(m, t, e, m.expertsUsed() * m.expertFeedForward(), true));
         }
         peak = Math.max(peak, inputs + ffn);
         peak = Math.max(peak, inputs + attention(m, c, t, e, Math.max(kv.cells(), kv.swaCells())));
@@ -96,20 +99,28 @@ public record ComputeBuffer(long bytes, boolean lowerBound) {
             bytes += align(c.flashAttention() ? t * 8 : Math.multiplyExact(t * 8, m.vRowMax()));
         }
         bytes += align(Math.multiplyExact(cells * t, c.flashAttention() ? 2 : 4));
-        // llama_kv_cache's attn_rot_k / attn_rot_v: one head width over the cache's layers, a multiple of 64
-        long headK = uniformHead(m, swaCache, true);
-        if (c.typeK().quantized() && headK > 0 && headK % 64 == 0) {
-            long nrot = 64;
-            while (headK % (nrot * 2) == 0) {
-                nrot *= 2;
-            }
-            bytes += nrot * nrot * F32;
-        }
+        bytes += rotationK(m, c, swaCache);
         long headV = m.mla() == null ? uniformHead(m, swaCache, false) : 0;
         if (c.typeV().quantized() && headV > 0 && headV % 64 == 0) {
             bytes += 64 * 64 * F32;
         }
         return bytes;
+    }
+
+    /**
+     * llama_kv_cache's {@code attn_rot_k}: a quantized K cache whose layers share one head width, a multiple of 64,
+     * gets a Hadamard rotation matrix of the largest power of two dividing it: its bytes, or 0 without one.
+     */
+    private static long rotationK(ModelDims m, ResolvedContext c, boolean swaCache) {
+        long headK = uniformHead(m, swaCache, true);
+        if (!c.typeK().quantized() || headK == 0 || headK % 64 != 0) {
+            return 0;
+        }
+        long nrot = 64;
+        while (headK % (nrot * 2) == 0) {
+            nrot *= 2;
+        }
+        return nrot * nrot * F32;
     }
 
     /** The head width shared by every layer of one cache, or 0 when they differ. */
@@ -128,8 +139,10 @@ public record ComputeBuffer(long bytes, boolean lowerBound) {
         return Math.max(head, 0);
     }
 
-    private static long feedForward(ModelDims m, long t, long e, long ff) {
-        int holes = ff > 2 * m.embd() ? 2 : ff > m.embd() ? 1 : 0;
+    private static long feedForward(ModelDims m, long t, long e, long ff, boolean experts) {
+        // With experts the router's small tensors (logits, probabilities, order, weights) split the freed rows:
+        // the expert tensors reuse none of them
+        int holes = experts || ff > 2 * m.embd() ? 2 : ff > m.embd() ? 1 : 0;
         return holes * e + e + 3 * ff * t * F32;
     }
 

@@ -39,7 +39,8 @@ import java.util.Set;
  * @param recurrentLayers  per layer: whether it keeps a recurrent state
  * @param recurrent        the recurrent state's widths, or null without recurrent layers
  * @param feedForward      {@code n_ff(il)} per layer ({@code feed_forward_length}, 0 when absent)
- * @param expertFeedForward {@code n_ff_exp}: {@code expert_feed_forward_length} (its largest value), 0 without experts
+ * @param expertFeedForward {@code n_ff_exp}: {@code expert_feed_forward_length} (its largest value); with experts but
+ *                         without that key, {@code n_ff} (Mixtral-style); 0 without experts
  * @param expertsUsed      {@code n_expert_used}: {@code expert_used_count} (its largest value), 0 without experts
  * @param unmodelled       null, or why llama.cpp's memory for this architecture is not what these formulas compute
  */
@@ -275,8 +276,13 @@ public record ModelDims(String architecture, int layers, int nextnLayers, long e
                 cache[il] = false;
             }
         }
+        // Without expert_feed_forward_length an expert is n_ff wide (Mixtral's ffn_*_exps in llama.cpp's llama graph)
+        long expertWidth = Arrays.stream(expertFf).max().orElse(0);
+        if (expertWidth == 0 && k.integer("expert_count", 0) > 0) {
+            expertWidth = Arrays.stream(ff).max().orElse(0);
+        }
         return new ModelDims(arch, all, (int) nextn, embd, vocab(tensors, k), ctx, heads, kvHeads, dimK, dimV, dimKSwa,
-                dimVSwa, rope, swa, mla, memory, cache, recurrentLayers, recurrent, ff, Arrays.stream(expertFf).max().orElse(0),
+                dimVSwa, rope, swa, mla, memory, cache, recurrentLayers, recurrent, ff, expertWidth,
                 Arrays.stream(expertsUsed).max().orElse(0), unmodelled);
     }
 

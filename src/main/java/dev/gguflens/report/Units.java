@@ -38,8 +38,21 @@ public final class Units {
     }
 
     private static String binary(long n, int shift) {
-        return new java.math.BigDecimal(n).divide(java.math.BigDecimal.valueOf(1L << shift))
-                .setScale(2, java.math.RoundingMode.HALF_EVEN).toPlainString();
+        // n / 2^shift to two decimals, half to even, in integer arithmetic: hundredths = n x 100 / 2^shift
+        long magnitude = Math.abs(n);
+        if (magnitude > Long.MAX_VALUE / 100) {
+            return new java.math.BigDecimal(n).divide(java.math.BigDecimal.valueOf(1L << shift))
+                    .setScale(2, java.math.RoundingMode.HALF_EVEN).toPlainString();
+        }
+        long scaled = magnitude * 100;
+        long hundredths = scaled >> shift;
+        long rest = scaled - (hundredths << shift);
+        long half = 1L << (shift - 1);
+        if (rest > half || (rest == half && (hundredths & 1) == 1)) {
+            hundredths++;
+        }
+        String digits = String.format(Locale.ROOT, "%d.%02d", hundredths / 100, hundredths % 100);
+        return n < 0 && hundredths != 0 ? "-" + digits : digits;
     }
 
     /** A size for a summary: {@code 2.75 MiB (2,888,704 bytes)}, or just {@code 152 bytes} under 1 KiB. */

@@ -21,6 +21,7 @@ class MeasuredContextsTest {
         ContextRows rows = ContextRows.read(TestFiles.testdata("memory/contexts.tsv"));
         List<String> mismatches = new ArrayList<>();
         int recurrent = 0;
+        double worst = 0;
         for (ContextRows.Row row : rows.rows()) {
             assertTrue(!row.failed(), row + " failed to load");
             ModelDims dims = ModelDims.of(ProbePresets.metadata(row.model()), List.of());
@@ -48,6 +49,9 @@ class MeasuredContextsTest {
             // Models of one or two layers peak in their first or last layer (ComputeBuffer's javadoc): the estimate is
             // high there, never low; every deeper model is held to 10%.
             boolean shallow = dims.trunkLayers() <= 2;
+            if (!shallow) {
+                worst = Math.max(worst, Math.abs(error));
+            }
             boolean off = shallow ? error < 0 || error > 0.5 : Math.abs(error) > 0.10;
             if (m.compute().lowerBound() || off) {
                 mismatches.add(String.format(Locale.ROOT, "%s: compute %d%s, llama.cpp %d (%+.1f%%)", row, m.compute().bytes(),
@@ -55,8 +59,10 @@ class MeasuredContextsTest {
             }
         }
         assertTrue(mismatches.isEmpty(), mismatches.size() + " of " + rows.rows().size() + " rows differ:\n" + String.join("\n", mismatches));
-        assertEquals(118, rows.rows().size());
+        assertEquals(132, rows.rows().size());
         assertEquals(10, recurrent);
+        System.out.printf(Locale.ROOT, "testdata/memory/contexts.tsv: %d contexts; compute buffer within %.2f%% for models of 3 layers or"
+                + " more%n", rows.rows().size(), 100 * worst);
     }
 
     /** The Mamba state worked out by hand from llama-memory-recurrent.cpp, next to what llama.cpp allocated. */

@@ -13,7 +13,8 @@ import java.util.Map;
  * The metadata of the models {@code kv-probe gen custom:...} writes (testdata/memory/kv-probe-presets.diff), rebuilt
  * in memory from the preset string: the memory arithmetic reads only metadata, so the tests need not carry the
  * models themselves. Mirrors {@code cmd_gen}: defaults n_embd 256, 4 layers, 8 heads, 2 KV heads, n_ff 512, 512
- * tokens, context 32768; {@code hd} sets key and value length; gemma3 gets a 512-token window; mamba gets
+ * tokens, context 32768; {@code hd} sets key and value length; {@code X} experts of which {@code XU} are used
+ * replace the feed-forward tensors (Mixtral-style, each expert n_ff wide); gemma3 gets a 512-token window; mamba gets
  * {@code d_inner = 2 n_embd}, {@code d_conv} 4, {@code d_state = F}, {@code dt_rank} 16 and no attention keys.
  */
 final class ProbePresets {
@@ -53,6 +54,10 @@ final class ProbePresets {
             if (hd != 0) {
                 m.add(u32(a + ".attention.key_length", hk));
                 m.add(u32(a + ".attention.value_length", hk));
+            }
+            if (Long.parseLong(p.getOrDefault("X", "0")) > 0) {
+                m.add(u32(a + ".expert_count", Long.parseLong(p.get("X"))));
+                m.add(u32(a + ".expert_used_count", Long.parseLong(p.get("XU"))));
             }
             if (a.equals("gemma3")) {
                 m.add(u32(a + ".attention.sliding_window", 512));

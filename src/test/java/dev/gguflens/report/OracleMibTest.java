@@ -50,5 +50,8 @@ class OracleMibTest {
         assertEquals("0.00", Units.mib(2048));
         assertEquals("-3.22", Units.mib(-3_376_414));
         assertEquals("24.00", Units.gib(25_769_803_776L));
+        // 2^63 - 1 bytes is 8796093022207.99999904... MiB
+        assertEquals("8796093022208.00", Units.mib(Long.MAX_VALUE));
+        assertEquals("0.00", Units.mib(-1));
     }
 }
