@@ -26,10 +26,9 @@ public final class FitRenderer {
     }
 
     public static void text(FitReport r, PrintWriter out) {
+        out.println(bestLine(r));
         out.println("Budget: " + Units.gib(r.budget()) + " GiB (" + Units.mib(r.budget()) + " MiB, " + Units.count(r.budget()) + " bytes)");
         out.println("Context: " + contextLine(r.context()));
-        out.println();
-        out.println(bestLine(r));
         out.println();
         out.println("Models (" + r.models().size() + "), memory besides the weights");
         TextTable models = new TextTable().column("MODEL", Align.LEFT).column("ARCH", Align.LEFT).column("N_CTX", Align.RIGHT)
@@ -151,9 +150,12 @@ public final class FitRenderer {
                 + " figures for the llama, qwen2, gemma3, deepseek2 and mamba graphs measured; " + AT_LEAST + ": a lower bound (graph"
                 + " not modelled).");
         if (r.measured()) {
+            boolean quantizedSource = r.options().stream().anyMatch(o -> o.result().ok()
+                    && o.result().plan().tensors().stream().anyMatch(t -> t.sourceType().quantized()));
             lines.add("REL RMSE: the quantized weights' relative RMSE, measured for the options that fit"
                     + (r.sampling() == null ? "" : " on a " + ErrorText.fraction(r.sampling().fraction()) + " sample of blocks (seed "
-                    + r.sampling().seed() + "), ± the larger side of its 95% confidence interval") + ".");
+                    + r.sampling().seed() + "), ± the larger side of its 95% confidence interval") + "."
+                    + (quantizedSource ? " A quantized source's errors are against its own decoded values, not the original weights." : ""));
         }
         return lines;
     }

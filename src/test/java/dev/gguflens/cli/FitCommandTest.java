@@ -106,10 +106,10 @@ class FitCommandTest {
         CommandRun r = CommandRun.of("fit", TINY, "--memory", "1GiB", "--ctx", "2048", "--to", "Q4_K_M,F16");
         assertEquals(0, r.exitCode(), r.toString());
         List<String> lines = r.outLines();
-        assertEquals("Budget: 1.00 GiB (1024.00 MiB, 1,073,741,824 bytes)", lines.get(0));
-        assertTrue(lines.get(3).startsWith("Best that fits: " + TINY + " F16 (F16), "), lines.get(3));
-        assertTrue(lines.get(3).endsWith("Rule: the largest option that fits, the most bits the budget allows; --error chooses by measured"
-                + " error instead."), lines.get(3));
+        assertTrue(lines.get(0).startsWith("Best that fits: " + TINY + " F16 (F16), "), lines.get(0));
+        assertTrue(lines.get(0).endsWith("Rule: the largest option that fits, the most bits the budget allows; --error chooses by measured"
+                + " error instead."), lines.get(0));
+        assertEquals("Budget: 1.00 GiB (1024.00 MiB, 1,073,741,824 bytes)", lines.get(1));
         // the KV cache: 2,097,152 bytes
         String model = lines.stream().filter(l -> l.startsWith("  " + TINY)).findFirst().orElseThrow();
         assertTrue(model.matches(".*\\s2048\\s+2048\\s+2\\.00\\s+0\\.00\\s+\\d+\\.\\d\\d$"), model);
@@ -164,7 +164,7 @@ class FitCommandTest {
         JsonNode sampled = json(TINY, "--memory", Long.toString(q8), "--ctx", "2048", "--to", "Q4_K_M,Q8_0", "--sample", "0.5");
         assertEquals(0.5, sampled.get("errorSample").get("fraction").asDouble());
         CommandRun text = CommandRun.of("fit", TINY, "--memory", Long.toString(q8), "--ctx", "2048", "--to", "Q4_K_M,Q8_0", "--error");
-        assertTrue(text.outLines().get(3).contains("Rule: the smallest measured relative RMSE ("), text.toString());
+        assertTrue(text.outLines().getFirst().contains("Rule: the smallest measured relative RMSE ("), text.toString());
         assertTrue(text.out().contains("REL RMSE"), text.toString());
     }
 
