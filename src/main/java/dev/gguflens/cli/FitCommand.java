@@ -4,13 +4,9 @@ import dev.gguflens.gguf.GgmlType;
 import dev.gguflens.gguf.GgufFile;
 import dev.gguflens.gguf.GgufFormatException;
 import dev.gguflens.gguf.LlamaFileType;
-import dev.gguflens.memory.ContextMemory;
 import dev.gguflens.memory.ContextOptions;
 import dev.gguflens.memory.MemorySize;
-import dev.gguflens.memory.ModelDims;
 import dev.gguflens.plan.ImatrixMode;
-import dev.gguflens.plan.Plan;
-import dev.gguflens.plan.Planner;
 import dev.gguflens.report.FitRenderer;
 import dev.gguflens.report.FitReport;
 import dev.gguflens.report.SafeText;
@@ -31,10 +27,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -199,14 +191,14 @@ final class FitCommand implements Callable<Integer> {
         }
         // A format error in the imatrix file already names it ("imatrix file PATH: ...") and exits 3.
         ImatrixMode imatrix = quantize.imatrixMode();
-        List<Sized> sized = sizeAll(ftypes, imatrix, context);
+        List<ModelSizing.Sized> sized = new ModelSizing(quantize, ftypes, imatrix, context).run(files);
         List<GgufFile> open = new ArrayList<>();
         sized.forEach(z -> open.add(z.file()));
         try {
             List<FitReport.Model> models = new ArrayList<>();
             List<FitReport.Option> options = new ArrayList<>();
             for (int i = 0; i < sized.size(); i++) {
-                Sized z = sized.get(i);
+                ModelSizing.Sized z = sized.get(i);
                 models.add(z.model());
                 for (SimulateResult r : z.results()) {
                     options.add(new FitReport.Option(i, r, z.model().memory(), this.memory));
@@ -237,96 +229,6 @@ final class FitCommand implements Callable<Integer> {
             }
         }
         return ExitCode.OK;
-    }
-
-    /** One model read and sized: its open file (closed by the caller), its context memory and its plans. */
-    private record Sized(GgufFile file, FitReport.Model model, List<SimulateResult> results) {
-    }
-
-    /**
-     * Reads and sizes every model, several at once on a machine with several cores: each is a header parse and one
-     * plan per file type, independent of the others. Failures are reported for the first failing file in the
-     * order given, and every file opened is closed again.
-     */
-    private List<Sized> sizeAll(List<LlamaFileType> ftypes, ImatrixMode imatrix, ContextOptions context)
-            throws FileFailure, GgufFormatException {
-        int workers = Math.min(files.size(), Runtime.getRuntime().availableProcessors());
-        List<Sized> out = new ArrayList<>();
-        if (workers <= 1) {
-            try {
-                for (Path file : files) {
-                    out.add(size(file, ftypes, imatrix, context));
-                }
-                return out;
-            } catch (FileFailure | GgufFormatException | RuntimeException e) {
-                out.forEach(z -> z.file().close());
-                throw e;
-            }
-        }
-        List<Future<Sized>> tasks = new ArrayList<>();
-        try (ExecutorService pool = Executors.newFixedThreadPool(workers, Thread.ofPlatform().name("fit-", 0).daemon().factory())) {
-            for (Path file : files) {
-                tasks.add(pool.submit(() -> size(file, ftypes, imatrix, context)));
-            }
-            Exception failure = null;
-            for (Future<Sized> t : tasks) {
-                try {
-                    out.add(t.get());
-                } catch (ExecutionException e) {
-                    failure = failure != null ? failure : e.getCause() instanceof Exception x ? x : new IllegalStateException(e.getCause());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    failure = failure != null ? failure : new IllegalStateException("interrupted while sizing", e);
-                }
-            }
-            if (failure != null) {
-                out.forEach(z -> z.file().close());
-                switch (failure) {
-                    case FileFailure f -> throw f;
-                    case GgufFormatException g -> throw g;
-                    case RuntimeException r -> throw r;
-                    default -> throw new IllegalStateException(failure);
-                }
-            }
-        }
-        return out;
-    }
-
-    /**
-     * One model: its dimensions, its context's memory, and one plan per file type (as llama-quantize would run it with
-     * the options given; a type refused for want of an importance matrix is planned once more as if given one, so
-     * its size is known).
-     */
-    private Sized size(Path file, List<LlamaFileType> ftypes, ImatrixMode imatrix, ContextOptions context)
-            throws FileFailure, GgufFormatException {
-        GgufFile f = InputFiles.openGguf(file);
-        try {
-            ModelDims dims = ModelDims.of(f);
-            List<Plan> plans = Planner.plan(f, quantize.toOptions(ftypes.getFirst(), imatrix), ftypes);
-            List<LlamaFileType> refused = new ArrayList<>();
-            for (Plan p : plans) {
-                if (!p.ok()) {
-                    refused.add(p.ftype());
-                }
-            }
-            List<Plan> assumed = imatrix instanceof ImatrixMode.None && !refused.isEmpty()
-                    ? Planner.plan(f, quantize.toOptions(refused.getFirst(), ImatrixMode.ASSUMED), refused) : List.of();
-            List<SimulateResult> results = new ArrayList<>(plans.size());
-            int next = 0;
-            for (Plan p : plans) {
-                Plan withImatrix = p.ok() || assumed.isEmpty() ? null : assumed.get(next++);
-                boolean required = withImatrix != null && withImatrix.ok();
-                results.add(new SimulateResult(p, required, required ? withImatrix : null));
-            }
-            ContextMemory memory = ContextMemory.of(dims, context);
-            return new Sized(f, new FitReport.Model(file.toString(), dims, memory), results);
-        } catch (GgufFormatException e) {
-            f.close();
-            throw new FileFailure(file, e.getMessage(), ExitCode.INVALID_GGUF, e);
-        } catch (RuntimeException e) {
-            f.close();
-            throw e;
-        }
     }
 
     /** The options as given over llama.cpp's command-line defaults. */

@@ -213,6 +213,28 @@ class FitCommandTest {
         assertEquals(4096, unified.get("models").get(0).get("kvCache").get("cells").asLong());
     }
 
+    @Test
+    void theFirstFailingFileInTheOrderGivenIsReported(@TempDir Path dir) throws Exception {
+        Path garbage = dir.resolve("garbage.gguf");
+        java.nio.file.Files.write(garbage, new byte[] {'n', 'o', 'p', 'e', 0, 0, 0, 0});
+        Path noWidth = dir.resolve("no-width.gguf");
+        GgufWriter.write(noWidth, GgufWriter.layout(List.of(new MetadataEntry("general.architecture", GgufValue.Str.of("llama")),
+                u32("llama.block_count", 2)), List.of(new GgufWriter.TensorSpec("output_norm.weight", new long[] {8}, GgmlType.F32))),
+                (TensorInfo t, WritableByteChannel ch) -> ch.write(ByteBuffer.allocate((int) t.bytes())));
+        CommandRun missing = CommandRun.of("fit", TINY, dir.resolve("absent.gguf").toString(), garbage.toString(), "-m", "1G");
+        assertEquals(5, missing.exitCode(), missing.toString());
+        assertTrue(missing.errLines().getFirst().contains("absent.gguf: no such file"), missing.toString());
+        assertEquals("", missing.out());
+        CommandRun invalid = CommandRun.of("fit", garbage.toString(), TINY, "-m", "1G");
+        assertEquals(3, invalid.exitCode(), invalid.toString());
+        assertTrue(invalid.errLines().getFirst().startsWith("gguflens: " + garbage), invalid.toString());
+        // a model llama.cpp could not load for want of a key is invalid, and says which key
+        CommandRun keys = CommandRun.of("fit", TINY, noWidth.toString(), "-m", "1G", "--to", "F16");
+        assertEquals(3, keys.exitCode(), keys.toString());
+        assertTrue(keys.errLines().getFirst().endsWith("no-width.gguf: key 'llama.embedding_length' is missing: llama.cpp cannot load the model"),
+                keys.toString());
+    }
+
     /**
      * A Mamba model shaped as the one measured in testdata/memory (n_embd 256, 4 layers, d_state 16): its state is
      * llama.cpp's 155,648 bytes; an RWKV model's is unverified and its compute buffer a lower bound, which the
