@@ -112,7 +112,7 @@ final class FitCommand implements Callable<Integer> {
 
     @Option(names = {"-m", "--memory"}, paramLabel = "SIZE", required = true, order = -12, converter = SizeConverter.class,
             description = "The memory budget: weights, KV cache, output and compute buffers must fit in it.")
-    long memory;
+    long budget;
 
     @Option(names = {"-c", "--ctx", "--ctx-size"}, paramLabel = "N", order = -11,
             description = "The context in tokens (default: each model's context_length, as llama.cpp's -c 0).")
@@ -201,7 +201,7 @@ final class FitCommand implements Callable<Integer> {
                 ModelSizing.Sized z = sized.get(i);
                 models.add(z.model());
                 for (SimulateResult r : z.results()) {
-                    options.add(new FitReport.Option(i, r, z.model().memory(), this.memory));
+                    options.add(new FitReport.Option(i, r, z.model().memory(), budget));
                 }
             }
             if (measure) {
@@ -216,7 +216,7 @@ final class FitCommand implements Callable<Integer> {
                     }
                 }
             }
-            FitReport report = FitReport.of(this.memory, context, models, options, measure, sampling);
+            FitReport report = FitReport.of(budget, context, models, options, measure, sampling);
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
                 FitRenderer.json(report, out);
