@@ -1,10 +1,14 @@
 package dev.gguflens.cli;
 
 import dev.gguflens.gguf.GgmlType;
+import dev.gguflens.gguf.GgufFormatException;
 import dev.gguflens.gguf.LlamaFileType;
+import dev.gguflens.plan.ImatrixFile;
 import dev.gguflens.plan.ImatrixMode;
 import dev.gguflens.plan.QuantizeOptions;
 import dev.gguflens.plan.TensorTypeOverride;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,6 +70,30 @@ final class LlamaQuantizeOptions {
                 // simulate answers "what would this be", so a quantized source is planned as a requantization.
                 .withAllowRequantize(true)
                 .withImatrix(imatrix);
+    }
+
+    /**
+     * The importance matrix as the options give it: assumed ({@code --assume-imatrix}), read from {@code --imatrix FILE}
+     * (an unreadable file fails with exit code 5, an invalid one with 3), or none.
+     */
+    ImatrixMode imatrixMode() throws FileFailure, GgufFormatException {
+        if (assumeImatrix) {
+            return ImatrixMode.ASSUMED;
+        }
+        Path m = imatrixFile;
+        if (m == null) {
+            return ImatrixMode.NONE;
+        }
+        if (Files.isDirectory(m)) {
+            throw new FileFailure(m, "is a directory, not an imatrix file", ExitCode.IO, null);
+        }
+        try {
+            // The name as typed is what llama-quantize writes to quantize.imatrix.file. A format error
+            // already names the file ("imatrix file PATH: ...") and exits 3.
+            return new ImatrixMode.FromFile(ImatrixFile.read(m, m.toString()));
+        } catch (IOException e) {
+            throw new FileFailure(m, InputFiles.reason(e), ExitCode.IO, e);
+        }
     }
 
     /** The options as given, in llama-quantize's spelling, for the output's "Options" line; empty for the defaults. */

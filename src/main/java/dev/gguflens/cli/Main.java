@@ -5,8 +5,8 @@ import picocli.CommandLine.Command;
 
 /** The {@code gguflens} command: dispatches to one class per subcommand. */
 @Command(name = "gguflens", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Inspect GGUF files, predict what llama-quantize writes, measure what quantization loses.",
-        subcommands = {InspectCommand.class, SimulateCommand.class, QuantizeCommand.class, CommandLine.HelpCommand.class})
+        description = "Inspect GGUF files, predict what llama-quantize writes, measure what quantization loses, choose what fits in memory.",
+        subcommands = {InspectCommand.class, SimulateCommand.class, QuantizeCommand.class, FitCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -29,7 +29,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (inspect, quantize, simulate)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (inspect, quantize, simulate, fit)");
     }
 
     /** The version from the jar's manifest. */

@@ -4,7 +4,6 @@ import dev.gguflens.gguf.GgufFile;
 import dev.gguflens.gguf.GgufFormatException;
 import dev.gguflens.gguf.LlamaFileType;
 import dev.gguflens.gguf.ModelSummary;
-import dev.gguflens.plan.ImatrixFile;
 import dev.gguflens.plan.ImatrixMode;
 import dev.gguflens.plan.Plan;
 import dev.gguflens.plan.PlannedTensor;
@@ -204,7 +203,7 @@ final class SimulateCommand implements Callable<Integer> {
                     + "(replaced if it exists). Standard output still gets the table.")
     Path plot;
 
-    @Option(names = "--memory", paramLabel = "SIZE", order = 41, converter = MemorySize.Converter.class,
+    @Option(names = "--memory", paramLabel = "SIZE", order = 41, converter = MemorySizeConverter.class,
             description = "With --plot: draw this memory budget (e.g. 24GiB, 24G, 1500MiB, or bytes; K/M/G/T and KiB/MiB/GiB/TiB are "
                     + "powers of 1024, KB/MB/GB/TB powers of 1000) and shade the file sizes beyond it.")
     Long memory;
@@ -223,7 +222,7 @@ final class SimulateCommand implements Callable<Integer> {
             throw usage("several files are compared by size and error: add --error (or --sample FRACTION)");
         }
         PlotOutput plotOutput = plotOutput(errors);
-        ImatrixMode imatrix = imatrixMode();
+        ImatrixMode imatrix = quantize.imatrixMode();
         List<GgufFile> open = new ArrayList<>();
         try {
             List<SimulateReport> reports = new ArrayList<>();
@@ -407,26 +406,6 @@ final class SimulateCommand implements Callable<Integer> {
             throw usage("a file type is required: --to FTYPE[,FTYPE...] or --all");
         }
         return List.copyOf(new LinkedHashSet<>(to));
-    }
-
-    private ImatrixMode imatrixMode() throws FileFailure, GgufFormatException {
-        if (quantize.assumeImatrix) {
-            return ImatrixMode.ASSUMED;
-        }
-        Path m = quantize.imatrixFile;
-        if (m == null) {
-            return ImatrixMode.NONE;
-        }
-        if (Files.isDirectory(m)) {
-            throw new FileFailure(m, "is a directory, not an imatrix file", ExitCode.IO, null);
-        }
-        try {
-            // The name as typed is what llama-quantize writes to quantize.imatrix.file. A format error
-            // already names the file ("imatrix file PATH: ...") and exits 3.
-            return new ImatrixMode.FromFile(ImatrixFile.read(m, m.toString()));
-        } catch (IOException e) {
-            throw new FileFailure(m, InputFiles.reason(e), ExitCode.IO, e);
-        }
     }
 
     /** llama-quantize would refuse the one file type asked for: its reason, and what would make it possible. */

@@ -42,10 +42,23 @@ public final class Planner {
     /** {@link #planAll(GgufFile, QuantizeOptions)} from a header. */
     public static List<Plan> planAll(String source, List<MetadataEntry> metadata, List<TensorInfo> tensors, QuantizeOptions options)
             throws GgufFormatException {
+        return plan(source, metadata, tensors, options, LlamaFileType.current());
+    }
+
+    /**
+     * Plans {@code ftypes}, in the order given, each with {@code options}' other settings and its own status, on one
+     * preparation of the model.
+     */
+    public static List<Plan> plan(GgufFile file, QuantizeOptions options, List<LlamaFileType> ftypes) throws GgufFormatException {
+        return plan(sourceName(file), file.metadata(), file.tensors(), options, ftypes);
+    }
+
+    private static List<Plan> plan(String source, List<MetadataEntry> metadata, List<TensorInfo> tensors, QuantizeOptions options,
+                                   List<LlamaFileType> ftypes) throws GgufFormatException {
         // What the preparation depends on (tensor list, --leave-output-tensor, --tensor-type) is the same for every ftype.
         PreparedModel model = PreparedModel.of(source, metadata, tensors, options);
-        List<Plan> plans = new ArrayList<>();
-        for (LlamaFileType f : LlamaFileType.current()) {
+        List<Plan> plans = new ArrayList<>(ftypes.size());
+        for (LlamaFileType f : ftypes) {
             plans.add(plan(model, options.withFtype(f)));
         }
         return plans;

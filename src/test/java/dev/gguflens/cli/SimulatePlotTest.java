@@ -258,7 +258,7 @@ class SimulatePlotTest {
     @Test
     void aBadMemorySizeIsAUsageError(@TempDir Path tmp) {
         assertUsage(CommandRun.of("simulate", F16, "--to", "Q4_K_M", "--error", "--plot", tmp.resolve("p.svg").toString(),
-                "--memory", "24XB"), "gguflens: Invalid value for option '--memory': '24XB': unknown unit 'xb' .*");
+                "--memory", "24XB"), "gguflens: Invalid value for option '--memory': invalid memory size '24XB': write a number and a unit.*");
         assertUsage(CommandRun.of("simulate", F16, "--to", "Q4_K_M", "--error", "--memory", "24GiB"),
                 "gguflens: --memory needs --plot FILE \\(it draws the budget on the picture\\)");
     }
