@@ -9,6 +9,7 @@ import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -43,7 +44,8 @@ final class Q6KVectorCodec implements BlockCodec {
         SubBlocks group = new SubBlocks(SUB, QK_K / SUB, 1);
         // make_qx_quants(16, 32, x, L, 1, NULL) per sub-block
         SymmetricSearch search = new SymmetricSearch(group.count, SUB, 32);
-        byte[] levels = new byte[QK_K];
+        LevelFormula formula = new LevelFormula();
+        int[] levels = new int[QK_K];
         int nb = n / QK_K;
         for (int b0 = 0; b0 < nb; b0 += group.blocks) {
             int g = Math.min(group.blocks, nb - b0);
@@ -54,61 +56,113 @@ final class Q6KVectorCodec implements BlockCodec {
             for (int b = 0; b < g; b++) {
                 int xo = srcOff + (b0 + b) * QK_K;
                 int yo = dstOff + (b0 + b) * BLOCK_BYTES;
-                finishBlock(search, b * group.perBlock, src, xo, dst, yo, levels);
+                if (scales(search, b * group.perBlock, dst, yo, formula)) {
+                    levels(src, xo, formula, levels);
+                    pack(levels, dst, yo);
+                }
             }
         }
     }
 
-    /** Steps 1 (the scale maximum) to 5 for one block whose search results start at sub-block {@code first}. */
-    private static void finishBlock(SymmetricSearch search, int first, float[] x, int xo, byte[] y, int yo, byte[] L) {
-        float maxScale = 0;
-        float maxAbsScale = 0;
-        for (int ib = 0; ib < QK_K / SUB; ib++) {
-            float scale = search.scale[first + ib];
-            float absScale = Math.abs(scale);
-            if (absScale > maxAbsScale) {
-                maxAbsScale = absScale;
-                maxScale = scale;
-            }
+    /**
+     * How step 4 computes the levels of each sub-block: {@code offset + clamp(NI(x / divisor · multiplier), -32, 31)}.
+     * That is {@code 32 + clamp(NI(x/dd))} with the stored scale, or where dd is 0 the levels make_qx_quants
+     * left: its winning iscale's ({@code 32 + clamp(NI(x·iscale))}), or 0 for a zero group. Dividing or
+     * multiplying by 1 is exact, so one formula serves all three, without a branch in the vector code.
+     */
+    private static final class LevelFormula {
+        final float[] divisor = new float[QK_K / SUB];
+        final float[] multiplier = new float[QK_K / SUB];
+        final int[] offset = new int[QK_K / SUB];
+    }
+
+    /**
+     * Steps 1 to 3 for one block whose search results start at sub-block {@code first}: writes {@code d} and
+     * the int8 scales, or the all-zero block (then returns false), and fills {@code formula}.
+     */
+    private static boolean scales(SymmetricSearch search, int first, byte[] y, int yo, LevelFormula formula) {
+        // step 1: max_scale is the first of largest magnitude, sign kept. C's `>` never picks a NaN, so NaN
+        // magnitudes count as 0; non-negative floats order as their bits do, so an int max finds the largest.
+        IntVector largest = IntVector.zero(VectorWidth.I);
+        for (int p = 0; p < SUB; p += VectorWidth.LANES) {
+            FloatVector a = VectorWidth.floats(search.scale, first + p).abs();
+            largest = largest.max(a.blend(0.0f, a.compare(VectorOperators.NE, a)).reinterpretAsInts());
         }
+        float maxAbsScale = Float.intBitsToFloat(largest.reduceLanes(VectorOperators.MAX));
         // step 2: a block with no usable scale is written as 210 zero bytes
         if (maxAbsScale < SymmetricSearch.GROUP_MAX_EPS) {
             Arrays.fill(y, yo, yo + BLOCK_BYTES, (byte) 0);
-            return;
+            return false;
         }
+        int at = first;
+        while (Math.abs(search.scale[at]) != maxAbsScale) {
+            at++;
+        }
+        float maxScale = search.scale[at];
         // step 3: int8 scales against d = -max_scale/128 (the byte keeps the low 8 bits of MIN(127, NI))
         float iscale = -128.0f / maxScale;
         QuantMath.putU16(y, yo + D, Fp16.fromFloat(1 / iscale));
-        for (int ib = 0; ib < QK_K / SUB; ib++) {
-            y[yo + SCALES + ib] = (byte) Math.min(127, QuantMath.nearestInt(iscale * search.scale[first + ib]));
-        }
-        // step 4: re-quantize with the stored scales; a zero scale keeps make_qx_quants' levels
         float d = QuantMath.f16(y, yo + D);
+        ByteVector bytes = ByteVector.zero(VectorWidth.BYTES16);
+        for (int p = 0; p < SUB; p += VectorWidth.LANES) {
+            FloatVector scale = VectorWidth.floats(search.scale, first + p);
+            IntVector q = VectorWidth.nearestInt(scale.mul(iscale)).min(127);
+            bytes = bytes.or(VectorWidth.narrow(q, p / VectorWidth.LANES));
+            // step 4's formula, with dd = d * (the stored int8); EQ is false for a NaN dd, as C's `dd == 0` is
+            IntVector stored = q.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24);
+            FloatVector dd = VectorWidth.toFloats(stored).mul(d);
+            VectorMask<Float> keep = dd.compare(VectorOperators.EQ, 0.0f);
+            VectorMask<Float> zero = VectorWidth.floats(search.amax, first + p).compare(VectorOperators.LT, SymmetricSearch.GROUP_MAX_EPS);
+            FloatVector kept = VectorWidth.floats(search.levelScale, first + p).blend(0.0f, zero);
+            dd.blend(1.0f, keep).intoArray(formula.divisor, p);
+            FloatVector.broadcast(VectorWidth.F, 1.0f).blend(kept, keep).intoArray(formula.multiplier, p);
+            IntVector.broadcast(VectorWidth.I, 32).blend(0, keep.and(zero).cast(VectorWidth.I)).intoArray(formula.offset, p);
+        }
+        bytes.intoArray(y, yo + SCALES);
+        return true;
+    }
+
+    /** Step 4: the levels (0..63) of the block's 256 values, per sub-block as {@code formula} says. */
+    private static void levels(float[] x, int xo, LevelFormula formula, int[] L) {
         for (int j = 0; j < QK_K / SUB; j++) {
-            float dd = d * y[yo + SCALES + j];
-            if (dd != 0) {
-                Levels.divided(x, xo + SUB * j, SUB, dd, -32, 31, 32, L, SUB * j);
-            } else if (search.zeroGroup[first + j]) {
-                Arrays.fill(L, SUB * j, SUB * (j + 1), (byte) 0);
-            } else {
-                Levels.scaled(x, xo + SUB * j, SUB, search.levelScale[first + j], -32, 31, 32, L, SUB * j);
+            float divisor = formula.divisor[j];
+            float multiplier = formula.multiplier[j];
+            int offset = formula.offset[j];
+            for (int p = 0; p < SUB; p += VectorWidth.LANES) {
+                FloatVector v = VectorWidth.floats(x, xo + SUB * j + p).div(divisor).mul(multiplier);
+                VectorWidth.levels(v, -32, 31).add(offset).intoArray(L, SUB * j + p);
             }
         }
-        // step 5: per 128-value half, low nibbles of values l, l+64 / l+32, l+96 and their high bit pairs
+    }
+
+    /**
+     * Step 5: per 128-value half h, value l (0..31) packs the levels of values l, l+32, l+64 and l+96 of
+     * the half: low nibbles of l and l+64 / l+32 and l+96 into ql, the four high bit pairs into qh.
+     */
+    private static void pack(int[] L, byte[] y, int yo) {
         for (int h = 0; h < 2; h++) {
             for (int l = 0; l < 32; l += 16) {
-                int j = 128 * h + l;
-                ByteVector l0 = VectorWidth.piece(L, j);
-                ByteVector l1 = VectorWidth.piece(L, j + 32);
-                ByteVector l2 = VectorWidth.piece(L, j + 64);
-                ByteVector l3 = VectorWidth.piece(L, j + 96);
-                l0.and((byte) 0xF).or(l2.and((byte) 0xF).lanewise(VectorOperators.LSHL, 4)).intoArray(y, yo + QL + 64 * h + l);
-                l1.and((byte) 0xF).or(l3.and((byte) 0xF).lanewise(VectorOperators.LSHL, 4)).intoArray(y, yo + QL + 64 * h + l + 32);
-                l0.lanewise(VectorOperators.LSHR, 4)
-                        .or(l1.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.LSHL, 2))
-                        .or(l2.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.LSHL, 4))
-                        .or(l3.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.LSHL, 6))
-                        .intoArray(y, yo + QH + 32 * h + l);
+                ByteVector low0 = ByteVector.zero(VectorWidth.BYTES16);
+                ByteVector low1 = ByteVector.zero(VectorWidth.BYTES16);
+                ByteVector high = ByteVector.zero(VectorWidth.BYTES16);
+                for (int p = 0; p < VectorWidth.PARTS; p++) {
+                    int j = 128 * h + l + p * VectorWidth.LANES;
+                    IntVector q0 = IntVector.fromArray(VectorWidth.I, L, j);
+                    IntVector q1 = IntVector.fromArray(VectorWidth.I, L, j + 32);
+                    IntVector q2 = IntVector.fromArray(VectorWidth.I, L, j + 64);
+                    IntVector q3 = IntVector.fromArray(VectorWidth.I, L, j + 96);
+                    // the int-to-byte narrowing keeps the low 8 bits, dropping what the shifts push past them
+                    low0 = low0.or(VectorWidth.narrow(q0.and(0xF).or(q2.lanewise(VectorOperators.LSHL, 4)), p));
+                    low1 = low1.or(VectorWidth.narrow(q1.and(0xF).or(q3.lanewise(VectorOperators.LSHL, 4)), p));
+                    IntVector hb = q0.lanewise(VectorOperators.LSHR, 4)
+                            .or(q1.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.LSHL, 2))
+                            .or(q2.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.LSHL, 4))
+                            .or(q3.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.LSHL, 6));
+                    high = high.or(VectorWidth.narrow(hb, p));
+                }
+                low0.intoArray(y, yo + QL + 64 * h + l);
+                low1.intoArray(y, yo + QL + 64 * h + 32 + l);
+                high.intoArray(y, yo + QH + 32 * h + l);
             }
         }
     }

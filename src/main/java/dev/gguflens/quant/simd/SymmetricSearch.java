@@ -1,6 +1,7 @@
 package dev.gguflens.quant.simd;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -12,34 +13,57 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code nmax + clamp(nearest_int(levelScale·x), -nmax, nmax-1)}, or all 0 for a zero group, which the
  * caller recomputes where it needs them.
  *
+ * <p>Nearly all the time goes into the candidates' levels and sums, so the levels take as few
+ * operations as exactness allows. {@code v + 1.5·2^23} holds {@code nearest_int(v)} in its low mantissa
+ * bits (§2.1): clamping its bits as an int against those of {@code 1.5·2^23 + nmax-1} (and of
+ * {@code 1.5·2^23 - nmax}) and subtracting {@code 1.5·2^23} again gives the clamped level as an exact
+ * float. That equals {@code clamp(nearest_int(v), -nmax, nmax-1)} for {@code |v| < 2^22}, and every lane
+ * whose result counts stays far inside: with finite values and {@code amax >= GROUP_MAX_EPS},
+ * {@code |v| = |numerator/max·x|} is at most {@code |numerator|·(1 + 2^-23)}. The same bound drops the
+ * lower clamp for numerators down to {@code -(nmax + 0.45)}: their v stays above {@code -nmax - 0.5}, where
+ * nearest_int cannot go below {@code -nmax}.
+ *
+ * <p>Lanes below {@code GROUP_MAX_EPS} are zero groups, whose results are replaced. A sub-block holding a
+ * NaN or an infinity can get other levels than the reference at those elements (the reference's level
+ * for a NaN v is 0), but there the weight {@code x²} is NaN or infinite, and so is every product with it
+ * whatever the level: both end with NaN or infinite sums, hence a NaN first-fit scale and best, and no
+ * candidate passes {@code sumlx² > NaN·suml2}. The results agree.
+ *
  * <p>Split into methods exchanging lane state through arrays, as {@link ScaleMinSearch} explains.
  */
 final class SymmetricSearch {
     /** Below this a group counts as all zero ({@code GROUP_MAX_EPS}). */
     static final float GROUP_MAX_EPS = 1e-15f;
+    /** 1.5·2^23 (quantizers.md §2.1) and its bits. */
+    private static final float MAGIC = 12582912.0f;
+    private static final int MAGIC_BITS = Float.floatToRawIntBits(MAGIC);
+    /** Candidates whose sums one pass over the values computes (step 8 has 18). */
+    private static final int BATCH = 3;
+    /** Step 8's candidates: is = -9..9 without 0. */
+    private static final int CANDIDATES = 18;
 
     /** Per sub-block of the group: the scale (the function's return value, often negative). */
     final float[] scale;
     /** Per sub-block: the iscale whose levels won. */
     final float[] levelScale;
-    /** Per sub-block: whether it was a zero group (levels all 0). */
-    final boolean[] zeroGroup;
+    /** Per sub-block: the largest magnitude (below {@link #GROUP_MAX_EPS}: a zero group, levels all 0). */
+    final float[] amax;
 
     private final int n;
     private final int nmax;
     /** Step 8's candidate numerators {@code -(nmax + 0.1f·is)} for is = -9..9 without 0, in order. */
-    private final float[] candidates = new float[18];
+    private final float[] candidates = new float[CANDIDATES];
     /** {@code x²} and {@code x²·x}, transposed like the values. */
     private final float[] w;
     private final float[] wx;
     // lane state between the steps
-    private final float[] max = new float[VectorWidth.LANES];
-    private final float[] amax = new float[VectorWidth.LANES];
+    /** Per candidate, its {@code iscale = numerator/max}. */
+    private final float[] iscales = new float[CANDIDATES * VectorWidth.LANES];
     private final float[] bestScale = new float[VectorWidth.LANES];
     private final float[] best = new float[VectorWidth.LANES];
     private final float[] bestIscale = new float[VectorWidth.LANES];
-    /** Three candidates' iscale, sumlx and suml2, in that order. */
-    private final float[] sums = new float[9 * VectorWidth.LANES];
+    /** Per candidate of a batch: sumlx and suml2. */
+    private final float[] sums = new float[2 * BATCH * VectorWidth.LANES];
 
     SymmetricSearch(int subBlocks, int n, int nmax) {
         this.n = n;
@@ -48,7 +72,7 @@ final class SymmetricSearch {
         this.wx = new float[n * subBlocks];
         this.scale = new float[subBlocks];
         this.levelScale = new float[subBlocks];
-        this.zeroGroup = new boolean[subBlocks];
+        this.amax = new float[subBlocks];
         int k = 0;
         for (int is = -9; is <= 9; is++) {
             if (is != 0) {
@@ -57,19 +81,40 @@ final class SymmetricSearch {
         }
     }
 
+    /** Whether sub-block {@code s} was a zero group (scale 0, levels all 0). */
+    boolean zeroGroup(int s) {
+        return amax[s] < GROUP_MAX_EPS;
+    }
+
     /** Runs the search on sub-blocks {@code s0 .. s0+LANES} of {@code xt} (transposed as {@link SubBlocks}). */
     void run(float[] xt, int stride, int s0) {
         firstFit(xt, stride, s0);
         // step 8: is = -9..9 without 0, in that order. A candidate's sums do not depend on which earlier
-        // candidate won, so three at a time share the loads; the winners are then picked in order.
-        for (int k = 0; k < candidates.length; k += 3) {
-            sums3(xt, stride, s0, candidates[k], candidates[k + 1], candidates[k + 2]);
-            pick3();
+        // candidate won, so a batch of them shares the loads; the winners are then picked in order.
+        for (int k = 0; k < CANDIDATES; k += BATCH) {
+            // candidates below -(nmax + 0.45) can give levels below -nmax (see the class comment)
+            sums(xt, stride, s0, k, candidates[k + BATCH - 1] < -(nmax + 0.45f));
+            pick(k);
         }
         finish(s0);
     }
 
-    /** Steps 1–7: the first element of largest magnitude (with its sign) and the fit at {@code -nmax/max}. */
+    /**
+     * {@code clamp(nearest_int(v), -nmax, nmax-1)} as a float, in the magic domain (see the class comment);
+     * without the lower bound where the caller knows {@code v > -nmax - 0.5}.
+     */
+    private FloatVector level(FloatVector v, boolean clampBelow) {
+        IntVector bits = v.add(MAGIC).reinterpretAsInts().min(MAGIC_BITS + nmax - 1);
+        if (clampBelow) {
+            bits = bits.max(MAGIC_BITS - nmax);
+        }
+        return bits.reinterpretAsFloats().sub(MAGIC);
+    }
+
+    /**
+     * Steps 1–7: the first element of largest magnitude (with its sign) and the fit at {@code -nmax/max};
+     * also step 8's iscales, whose divisions then run alongside the fit.
+     */
     private void firstFit(float[] xt, int stride, int s0) {
         VectorSpecies<Float> sp = VectorWidth.F;
         FloatVector mx = FloatVector.zero(sp);
@@ -82,6 +127,9 @@ final class SymmetricSearch {
             mx = mx.blend(xi, larger);
         }
         FloatVector iscale = FloatVector.broadcast(sp, (float) -nmax).div(mx);
+        for (int k = 0; k < CANDIDATES; k++) {
+            FloatVector.broadcast(sp, candidates[k]).div(mx).intoArray(iscales, k * VectorWidth.LANES);
+        }
         FloatVector sumlx = FloatVector.zero(sp);
         FloatVector suml2 = FloatVector.zero(sp);
         for (int i = 0; i < n; i++) {
@@ -91,27 +139,25 @@ final class SymmetricSearch {
             FloatVector wxi = wi.mul(xi);
             wi.intoArray(w, at);
             wxi.intoArray(wx, at);
-            FloatVector l = VectorWidth.levelsAsFloats(iscale.mul(xi), -nmax, nmax - 1);
+            FloatVector l = level(iscale.mul(xi), false);
             sumlx = sumlx.add(wxi.mul(l));
             suml2 = suml2.add(wi.mul(l).mul(l));
         }
         // C's `suml2 ? sumlx/suml2 : 0`: a NaN counts as non-zero, as the NE compare does
         FloatVector sc = sumlx.div(suml2).blend(0.0f, suml2.compare(VectorOperators.NE, 0.0f).not());
-        mx.intoArray(max, 0);
-        am.intoArray(amax, 0);
+        am.intoArray(amax, s0);
         sc.intoArray(bestScale, 0);
         sc.mul(sumlx).intoArray(best, 0);
         iscale.intoArray(bestIscale, 0);
     }
 
-    /** Three candidates' {@code iscale = numerator/max} and their sums {@code Σ w·x·l}, {@code Σ w·l·l}, into {@link #sums}. */
-    private void sums3(float[] xt, int stride, int s0, float numerator0, float numerator1, float numerator2) {
+    /** Candidates {@code k .. k+BATCH}: the sums {@code Σ w·x·l} and {@code Σ w·l·l}, into {@link #sums}. */
+    private void sums(float[] xt, int stride, int s0, int k, boolean clampBelow) {
         VectorSpecies<Float> sp = VectorWidth.F;
         int lanes = VectorWidth.LANES;
-        FloatVector mx = FloatVector.fromArray(sp, max, 0);
-        FloatVector iscale0 = FloatVector.broadcast(sp, numerator0).div(mx);
-        FloatVector iscale1 = FloatVector.broadcast(sp, numerator1).div(mx);
-        FloatVector iscale2 = FloatVector.broadcast(sp, numerator2).div(mx);
+        FloatVector iscale0 = FloatVector.fromArray(sp, iscales, k * lanes);
+        FloatVector iscale1 = FloatVector.fromArray(sp, iscales, (k + 1) * lanes);
+        FloatVector iscale2 = FloatVector.fromArray(sp, iscales, (k + 2) * lanes);
         FloatVector lx0 = FloatVector.zero(sp);
         FloatVector l20 = FloatVector.zero(sp);
         FloatVector lx1 = FloatVector.zero(sp);
@@ -123,9 +169,9 @@ final class SymmetricSearch {
             FloatVector xi = FloatVector.fromArray(sp, xt, at);
             FloatVector wi = FloatVector.fromArray(sp, w, at);
             FloatVector wxi = FloatVector.fromArray(sp, wx, at);
-            FloatVector l0 = VectorWidth.levelsAsFloats(iscale0.mul(xi), -nmax, nmax - 1);
-            FloatVector l1 = VectorWidth.levelsAsFloats(iscale1.mul(xi), -nmax, nmax - 1);
-            FloatVector l2 = VectorWidth.levelsAsFloats(iscale2.mul(xi), -nmax, nmax - 1);
+            FloatVector l0 = level(iscale0.mul(xi), clampBelow);
+            FloatVector l1 = level(iscale1.mul(xi), clampBelow);
+            FloatVector l2 = level(iscale2.mul(xi), clampBelow);
             lx0 = lx0.add(wxi.mul(l0));
             l20 = l20.add(wi.mul(l0).mul(l0));
             lx1 = lx1.add(wxi.mul(l1));
@@ -133,45 +179,41 @@ final class SymmetricSearch {
             lx2 = lx2.add(wxi.mul(l2));
             l22 = l22.add(wi.mul(l2).mul(l2));
         }
-        iscale0.intoArray(sums, 0);
-        lx0.intoArray(sums, lanes);
-        l20.intoArray(sums, 2 * lanes);
-        iscale1.intoArray(sums, 3 * lanes);
-        lx1.intoArray(sums, 4 * lanes);
-        l21.intoArray(sums, 5 * lanes);
-        iscale2.intoArray(sums, 6 * lanes);
-        lx2.intoArray(sums, 7 * lanes);
-        l22.intoArray(sums, 8 * lanes);
+        lx0.intoArray(sums, 0);
+        l20.intoArray(sums, lanes);
+        lx1.intoArray(sums, 2 * lanes);
+        l21.intoArray(sums, 3 * lanes);
+        lx2.intoArray(sums, 4 * lanes);
+        l22.intoArray(sums, 5 * lanes);
     }
 
-    /** Step 8's test for the three candidates of {@link #sums}, in order: kept if {@code suml2 > 0} and {@code sumlx² > best·suml2}. */
-    private void pick3() {
+    /** Step 8's test for the batch from candidate {@code k}, in order: kept if {@code suml2 > 0} and {@code sumlx² > best·suml2}. */
+    private void pick(int k) {
         VectorSpecies<Float> sp = VectorWidth.F;
         int lanes = VectorWidth.LANES;
         FloatVector b = FloatVector.fromArray(sp, best, 0);
         FloatVector sc = FloatVector.fromArray(sp, bestScale, 0);
         FloatVector is = FloatVector.fromArray(sp, bestIscale, 0);
-        for (int j = 0; j < 3; j++) {
-            FloatVector sumlx = FloatVector.fromArray(sp, sums, (3 * j + 1) * lanes);
-            FloatVector suml2 = FloatVector.fromArray(sp, sums, (3 * j + 2) * lanes);
+        for (int j = 0; j < BATCH; j++) {
+            FloatVector sumlx = FloatVector.fromArray(sp, sums, 2 * j * lanes);
+            FloatVector suml2 = FloatVector.fromArray(sp, sums, (2 * j + 1) * lanes);
             VectorMask<Float> better = suml2.compare(VectorOperators.GT, 0.0f)
                     .and(sumlx.mul(sumlx).compare(VectorOperators.GT, b.mul(suml2)));
             FloatVector newScale = sumlx.div(suml2);
             sc = sc.blend(newScale, better);
             b = b.blend(newScale.mul(sumlx), better);
-            is = is.blend(FloatVector.fromArray(sp, sums, 3 * j * lanes), better);
+            is = is.blend(FloatVector.fromArray(sp, iscales, (k + j) * lanes), better);
         }
         b.intoArray(best, 0);
         sc.intoArray(bestScale, 0);
         is.intoArray(bestIscale, 0);
     }
 
-    /** Step 9, with step 2's zero groups (scale 0, levels 0). */
+    /** Step 9, with step 2's zero groups (scale 0). */
     private void finish(int s0) {
         VectorSpecies<Float> sp = VectorWidth.F;
-        VectorMask<Float> zero = FloatVector.fromArray(sp, amax, 0).compare(VectorOperators.LT, GROUP_MAX_EPS);
+        VectorMask<Float> zero = FloatVector.fromArray(sp, amax, s0).compare(VectorOperators.LT, GROUP_MAX_EPS);
         FloatVector.fromArray(sp, bestScale, 0).blend(0.0f, zero).intoArray(scale, s0);
         FloatVector.fromArray(sp, bestIscale, 0).intoArray(levelScale, s0);
-        zero.intoArray(zeroGroup, s0);
     }
 }
