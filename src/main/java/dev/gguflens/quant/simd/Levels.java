@@ -52,18 +52,4 @@ final class Levels {
             bytes.intoArray(out, o + piece);
         }
     }
-
-    /** {@code L = offset + clamp(NI(iscale·x), lo, hi)} (make_qx_quants' winning levels). */
-    static void scaled(float[] x, int xs, int len, float iscale, int lo, int hi, int offset, byte[] out, int o) {
-        FloatVector is = FloatVector.broadcast(VectorWidth.F, iscale);
-        for (int piece = 0; piece < len; piece += 16) {
-            ByteVector bytes = ByteVector.zero(VectorWidth.BYTES16);
-            for (int p = 0; p < VectorWidth.PARTS; p++) {
-                FloatVector xv = VectorWidth.floats(x, xs + piece + p * VectorWidth.LANES);
-                IntVector l = VectorWidth.levels(is.mul(xv), lo, hi).add(offset);
-                bytes = bytes.or(VectorWidth.narrow(l, p));
-            }
-            bytes.intoArray(out, o + piece);
-        }
-    }
 }
