@@ -6,7 +6,8 @@ import dev.gguflens.quant.PieceSums;
 
 /**
  * The specification of {@link ErrorKernel}: plain loops, one lane at a time, so the documented order of
- * the sums is there to read. Also the fallback where the Vector API is not available.
+ * the sums is there to read. Also the fallback where the Vector API is not available, and the stand-in
+ * while the vector code is not compiled yet.
  */
 public final class ScalarErrorKernel implements ErrorKernel {
 

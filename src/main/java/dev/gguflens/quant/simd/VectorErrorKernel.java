@@ -3,6 +3,7 @@ package dev.gguflens.quant.simd;
 import dev.gguflens.quant.ErrorBins;
 import dev.gguflens.quant.ErrorKernel;
 import dev.gguflens.quant.PieceSums;
+import dev.gguflens.quant.ref.ScalarErrorKernel;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.LongVector;
@@ -14,7 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link ErrorKernel} on the Vector API, giving the scalar specification's very doubles at every width:
  * the 8 lanes of each sum are one double vector at 512 bits, two at 256 and four at 128 (floats loaded at
  * half the width and widened exactly). Histogram bins are computed in vector lanes and then counted by a
- * scalar loop, a block of values at a time.
+ * scalar loop, a block of values at a time. Until the JIT has compiled the vector code, the scalar twin
+ * measures instead ({@link JitGate}).
  */
 final class VectorErrorKernel implements ErrorKernel {
     /** The double shape: this JVM's width, but no wider than the 8 lanes of the contract. */
@@ -23,10 +25,8 @@ final class VectorErrorKernel implements ErrorKernel {
     private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, SHAPE);
     private static final VectorSpecies<Long> L = VectorSpecies.of(long.class, SHAPE);
     private static final VectorSpecies<Float> HALF = VectorSpecies.of(float.class, VectorShape.forBitSize(SHAPE.vectorBitSize() / 2));
-    /** Doubles per vector: 2, 4 or 8. */
+    /** Doubles per vector: 2, 4 or 8 (so the 8 lanes are 4, 2 or 1 vectors). */
     private static final int DL = D.length();
-    /** Vectors per 8 lanes: 4, 2 or 1. */
-    private static final int PARTS = LANES / DL;
     /** Values whose bins are computed before they are counted: a multiple of 8 small enough to stay in L1. */
     private static final int BLOCK = 512;
     /** The bits of +Infinity: a |d| with higher bits is a NaN. */
@@ -36,56 +36,46 @@ final class VectorErrorKernel implements ErrorKernel {
     private static final int X2 = LANES;
     private static final int Y2 = 2 * LANES;
     private static final int XY = 3 * LANES;
+    /** Whatever values: the probe's input. */
+    private static final float[] PROBE_VALUES = {0.5f, -1, 2, 0, 1e-3f, 7, -3, 0.25f};
+    /**
+     * A probe is some 40 vector operations: tens of nanoseconds compiled, while interpreted or C1 code
+     * allocates for each, microseconds in all.
+     */
+    private static final long PROBE_COMPILED_NANOS = 300;
+    /** Slots of the extremes carried from block to block: the bits of max|d| and the lowest bin. */
+    private static final int MAX_BITS = 0;
+    private static final int LOW_BIN = 1;
+
+    /** The scalar twin, which measures while the vector code is not compiled yet (same results). */
+    private final ErrorKernel scalar = new ScalarErrorKernel();
+    private final JitGate gate = new JitGate(VectorErrorKernel::probe, PROBE_COMPILED_NANOS);
 
     @Override
     public void measure(float[] x, float[] y, int off, int count, PieceSums into) {
+        if (gate.open()) {
+            measureWithVectors(x, y, off, count, into);
+        } else {
+            scalar.measure(x, y, off, count, into);
+        }
+    }
+
+    /** {@link #measure} on the vector code, compiled or not (for the differential tests). */
+    void measureWithVectors(float[] x, float[] y, int off, int count, PieceSums into) {
         double[] acc = new double[4 * LANES];
         int[] counts = into.counts();
         int bulk = count - count % LANES;
         long[] bins = new long[Math.min(BLOCK, bulk)];
-        LongVector max = LongVector.zero(L); // the bits of max|d|
-        LongVector lo = LongVector.broadcast(L, ErrorBins.BINS);
-        LongVector infinity = LongVector.broadcast(L, INFINITY_BITS);
+        long[] extremes = {0, ErrorBins.BINS};
         for (int start = off; start < off + bulk; start += BLOCK) {
             int end = Math.min(start + BLOCK, off + bulk);
-            for (int p = 0; p < PARTS; p++) {
-                // lanes p·DL .. p·DL + DL - 1 of every sum: elements start + p·DL + 8k + (0 .. DL - 1)
-                int lane = p * DL;
-                DoubleVector sse = DoubleVector.fromArray(D, acc, SSE + lane);
-                DoubleVector sx = DoubleVector.fromArray(D, acc, X2 + lane);
-                DoubleVector sy = DoubleVector.fromArray(D, acc, Y2 + lane);
-                DoubleVector sxy = DoubleVector.fromArray(D, acc, XY + lane);
-                for (int i = start + lane; i < end; i += LANES) {
-                    DoubleVector xd = (DoubleVector) FloatVector.fromArray(HALF, x, i).convertShape(VectorOperators.F2D, D, 0);
-                    DoubleVector yd = (DoubleVector) FloatVector.fromArray(HALF, y, i).convertShape(VectorOperators.F2D, D, 0);
-                    DoubleVector d = xd.sub(yd);
-                    sse = sse.add(d.mul(d));
-                    sx = sx.add(xd.mul(xd));
-                    sy = sy.add(yd.mul(yd));
-                    sxy = sxy.add(xd.mul(yd));
-                    // |d| as bits (d without its sign bit), handled without masks, which are slow at 128
-                    // bits: the bits of |d| order as the values do, and a NaN's are above +Infinity's.
-                    LongVector bits = d.reinterpretAsLongs().and(Long.MAX_VALUE);
-                    LongVector nan = infinity.sub(bits).lanewise(VectorOperators.ASHR, 63); // -1 for a NaN, else 0
-                    LongVector nonZero = bits.neg().lanewise(VectorOperators.ASHR, 63);     // -1 unless |d| is 0
-                    max = max.max(bits.lanewise(VectorOperators.AND_NOT, nan)); // a NaN counts as 0: it never wins
-                    // the clamped bin is the top one for a NaN: minus -1, it lands in the slot nobody reads
-                    LongVector bin = bits.lanewise(VectorOperators.LSHR, ErrorBins.SHIFT).sub(ErrorBins.OFFSET)
-                            .max(0L).min(ErrorBins.BINS - 2).add(1L).and(nonZero).sub(nan);
-                    lo = lo.min(bin);
-                    bin.intoArray(bins, i - start);
-                }
-                sse.intoArray(acc, SSE + lane);
-                sx.intoArray(acc, X2 + lane);
-                sy.intoArray(acc, Y2 + lane);
-                sxy.intoArray(acc, XY + lane);
+            for (int lane = 0; lane < LANES; lane += DL) {
+                part(x, y, start, lane, end, acc, bins, extremes);
             }
-            for (int k = 0, n = end - start; k < n; k++) {
-                counts[(int) bins[k]]++;
-            }
+            count(bins, end - start, counts);
         }
-        double maxAbs = Double.longBitsToDouble(max.reduceLanes(VectorOperators.MAX));
-        int low = (int) lo.reduceLanes(VectorOperators.MIN);
+        double maxAbs = Double.longBitsToDouble(extremes[MAX_BITS]);
+        int low = (int) extremes[LOW_BIN];
         // the tail: element off + bulk + t is the last term of lane t
         for (int t = 0; t < count - bulk; t++) {
             int i = off + bulk + t;
@@ -111,5 +101,67 @@ final class VectorErrorKernel implements ErrorKernel {
         int high = low < ErrorBins.BINS ? ErrorBins.bin(maxAbs) : -1;
         into.set(ErrorKernel.fold(acc, SSE), ErrorKernel.fold(acc, X2), ErrorKernel.fold(acc, Y2), ErrorKernel.fold(acc, XY),
                 maxAbs, low, high);
+    }
+
+    /**
+     * Lanes {@code lane .. lane + DL - 1} of every sum over the values {@code start .. end} (a multiple of 8
+     * of them): elements {@code start + lane + 8k + (0 .. DL - 1)}. Their bins go to {@code bins} at the
+     * same positions, and the bits of max|d| and the lowest bin to {@code extremes}. A method of its own,
+     * called for every block, so the JIT compiles this loop early and on its own.
+     */
+    private static void part(float[] x, float[] y, int start, int lane, int end, double[] acc, long[] bins, long[] extremes) {
+        DoubleVector sse = DoubleVector.fromArray(D, acc, SSE + lane);
+        DoubleVector sx = DoubleVector.fromArray(D, acc, X2 + lane);
+        DoubleVector sy = DoubleVector.fromArray(D, acc, Y2 + lane);
+        DoubleVector sxy = DoubleVector.fromArray(D, acc, XY + lane);
+        LongVector max = LongVector.zero(L); // the bits of max|d|
+        LongVector lo = LongVector.broadcast(L, ErrorBins.BINS);
+        LongVector infinity = LongVector.broadcast(L, INFINITY_BITS);
+        for (int i = start + lane; i < end; i += LANES) {
+            DoubleVector xd = (DoubleVector) FloatVector.fromArray(HALF, x, i).convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector yd = (DoubleVector) FloatVector.fromArray(HALF, y, i).convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector d = xd.sub(yd);
+            sse = sse.add(d.mul(d));
+            sx = sx.add(xd.mul(xd));
+            sy = sy.add(yd.mul(yd));
+            sxy = sxy.add(xd.mul(yd));
+            // |d| as bits (d without its sign bit), handled without masks, which are slow at 128 bits: the
+            // bits of |d| order as the values do, and a NaN's are above +Infinity's.
+            LongVector bits = d.reinterpretAsLongs().and(Long.MAX_VALUE);
+            LongVector nan = infinity.sub(bits).lanewise(VectorOperators.ASHR, 63); // -1 for a NaN, else 0
+            LongVector nonZero = bits.neg().lanewise(VectorOperators.ASHR, 63);     // -1 unless |d| is 0
+            max = max.max(bits.lanewise(VectorOperators.AND_NOT, nan)); // a NaN counts as 0: it never wins
+            // the clamped bin is the top one for a NaN: minus -1, it lands in the slot nobody reads
+            LongVector bin = bits.lanewise(VectorOperators.LSHR, ErrorBins.SHIFT).sub(ErrorBins.OFFSET)
+                    .max(0L).min(ErrorBins.BINS - 2).add(1L).and(nonZero).sub(nan);
+            lo = lo.min(bin);
+            bin.intoArray(bins, i - start);
+        }
+        sse.intoArray(acc, SSE + lane);
+        sx.intoArray(acc, X2 + lane);
+        sy.intoArray(acc, Y2 + lane);
+        sxy.intoArray(acc, XY + lane);
+        extremes[MAX_BITS] = Math.max(extremes[MAX_BITS], max.reduceLanes(VectorOperators.MAX));
+        extremes[LOW_BIN] = Math.min(extremes[LOW_BIN], lo.reduceLanes(VectorOperators.MIN));
+    }
+
+    /**
+     * Runs the block loop on the 8 values of {@link #PROBE_VALUES}, one vector iteration per part: what
+     * the {@link JitGate} times, and what gets {@link #part} compiled before any real piece runs on it.
+     */
+    private static void probe() {
+        double[] acc = new double[4 * LANES];
+        long[] bins = new long[LANES];
+        long[] extremes = {0, ErrorBins.BINS};
+        for (int lane = 0; lane < LANES; lane += DL) {
+            part(PROBE_VALUES, PROBE_VALUES, 0, lane, LANES, acc, bins, extremes);
+        }
+    }
+
+    /** Counts the first {@code n} bins of a block. */
+    private static void count(long[] bins, int n, int[] counts) {
+        for (int k = 0; k < n; k++) {
+            counts[(int) bins[k]]++;
+        }
     }
 }

@@ -5,8 +5,8 @@ import dev.gguflens.quant.BlockCodec;
 import java.util.List;
 
 /**
- * Child-JVM entry point of {@link SimdWidthsTest}: runs every {@link Differential} check, the F16 decode
- * ({@link F16Differential}) and the error kernel ({@link ErrorKernelDifferential}) at the width this
+ * Child-JVM entry point of {@link SimdWidthsTest}: runs every {@link Differential} check and the error
+ * kernel's ({@link ErrorKernelDifferential}) at the width this
  * JVM was started with ({@code -Dgguflens.vector.bits}), prints the width and each difference, and exits
  * 0 only when there is none.
  */
@@ -30,13 +30,10 @@ public final class DifferentialMain {
             problems += found.size();
             System.out.println(type + ": " + found.size() + " differences");
         }
-        List<String> f16 = F16Differential.allHalves(provider.codec(GgmlType.F16).orElseThrow());
-        f16.forEach(System.out::println);
-        System.out.println("F16 decode: " + f16.size() + " differences");
-        List<String> kernel = ErrorKernelDifferential.all(provider.errorKernel());
+        List<String> kernel = ErrorKernelDifferential.all((VectorErrorKernel) provider.errorKernel());
         kernel.forEach(System.out::println);
         System.out.println("error kernel: " + kernel.size() + " differences");
-        problems += f16.size() + kernel.size();
+        problems += kernel.size();
         System.exit(problems == 0 ? 0 : 1);
     }
 }

@@ -1,7 +1,6 @@
 package dev.gguflens.quant.simd;
 
 import dev.gguflens.quant.ErrorBins;
-import dev.gguflens.quant.ErrorKernel;
 import dev.gguflens.quant.PieceSums;
 import dev.gguflens.quant.ref.ScalarErrorKernel;
 import java.util.ArrayList;
@@ -9,8 +8,8 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Runs the vectorized error kernel and the scalar specification on the same pieces and describes every
- * difference: each sum's double (NaN equal to NaN), the maximum, the bin range and every bin's count.
+ * Runs the vectorized error kernel's vector code (whether the JIT has compiled it or not, so never its
+ * scalar stand-in) and the scalar specification on the same pieces and describes every difference: each sum's double (NaN equal to NaN), the maximum, the bin range and every bin's count.
  * Shared by the in-process test and the child JVMs that test each vector width ({@link DifferentialMain}).
  */
 final class ErrorKernelDifferential {
@@ -21,7 +20,7 @@ final class ErrorKernelDifferential {
     }
 
     /** Every check below. */
-    static List<String> all(ErrorKernel vector) {
+    static List<String> all(VectorErrorKernel vector) {
         List<String> problems = new ArrayList<>();
         problems.addAll(randomPieces(vector));
         problems.addAll(hazards(vector));
@@ -29,7 +28,7 @@ final class ErrorKernelDifferential {
     }
 
     /** Model-like values and their rounding to a grid, every length of {@link #COUNTS}, at offsets 0 and 5. */
-    static List<String> randomPieces(ErrorKernel vector) {
+    static List<String> randomPieces(VectorErrorKernel vector) {
         List<String> problems = new ArrayList<>();
         Random r = new Random(42);
         float[] x = new float[16384 + 5];
@@ -52,7 +51,7 @@ final class ErrorKernelDifferential {
      * The codec {@link HazardInputs} (NaN, infinities, signed zeros, subnormals, huge values) against
      * themselves, a shifted copy, a grid rounding, zeros and NaN, at lengths that leave a tail.
      */
-    static List<String> hazards(ErrorKernel vector) {
+    static List<String> hazards(VectorErrorKernel vector) {
         List<String> problems = new ArrayList<>();
         for (HazardInputs.Case c : HazardInputs.all()) {
             float[] x = c.values();
@@ -89,11 +88,11 @@ final class ErrorKernelDifferential {
     }
 
     /** Measures one piece with both kernels and describes the first difference, if any. */
-    static java.util.Optional<String> compare(ErrorKernel vector, float[] x, float[] y, int off, int count, String what) {
+    static java.util.Optional<String> compare(VectorErrorKernel vector, float[] x, float[] y, int off, int count, String what) {
         PieceSums want = new PieceSums();
         PieceSums got = new PieceSums();
         new ScalarErrorKernel().measure(x, y, off, count, want);
-        vector.measure(x, y, off, count, got);
+        vector.measureWithVectors(x, y, off, count, got);
         List<String> diffs = new ArrayList<>();
         same("sse", want.sse(), got.sse(), diffs);
         same("sumX2", want.sumX2(), got.sumX2(), diffs);

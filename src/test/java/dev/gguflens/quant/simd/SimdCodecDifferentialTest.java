@@ -1,6 +1,5 @@
 package dev.gguflens.quant.simd;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -15,7 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The vectorized codecs (the K-quants, the legacy quants, the F16 decode) against their scalar reference twins at this JVM's vector width (the
+ * The vectorized K-quant codecs against their scalar reference twins at this JVM's vector width (the
  * CPU's preferred one in a plain test run; {@link SimdWidthsTest} covers 128, 256 and 512 bits):
  * identical bytes from {@code quantize} and identical raw float bits from {@code dequantize}.
  */
@@ -58,21 +57,8 @@ class SimdCodecDifferentialTest {
     }
 
     @Test
-    void f16DecodesEveryHalfToTheReferencesBits() {
-        BlockCodec f16 = vectorized(GgmlType.F16);
-        assertEquals(List.of(), F16Differential.allHalves(f16));
-        float[] src = {1.5f, -0.0f, 65504f, Float.NaN, 3e-7f};
-        byte[] want = new byte[10];
-        byte[] got = new byte[10];
-        Differential.reference(GgmlType.F16).quantize(src, 0, want, 0, 5);
-        f16.quantize(src, 0, got, 0, 5);
-        assertArrayEquals(want, got, "encoding is the reference's");
-        assertEquals(Differential.reference(GgmlType.F16).firstInvalidBlock(want, 0, 5), f16.firstInvalidBlock(want, 0, 5));
-    }
-
-    @Test
     void typesWithoutAVectorizedTwinComeFromTheReference() {
-        for (GgmlType type : List.of(GgmlType.F32, GgmlType.BF16, GgmlType.Q8_K)) {
+        for (GgmlType type : List.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_K)) {
             assertSame(Codecs.reference(type).orElseThrow(), PROVIDER.codec(type).orElseThrow(), type.name());
         }
         assertEquals(Codecs.reference(GgmlType.IQ2_XXS).isPresent(), PROVIDER.codec(GgmlType.IQ2_XXS).isPresent(),

@@ -26,7 +26,6 @@ class SimdWidthsTest {
         for (GgmlType t : Differential.TYPES) {
             expected.add(t + ": 0 differences");
         }
-        expected.add("F16 decode: 0 differences");
         expected.add("error kernel: 0 differences");
         assertEquals(expected, r.stdout(), "stderr: " + r.stderr());
         assertEquals(0, r.exitCode());
