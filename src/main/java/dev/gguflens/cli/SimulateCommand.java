@@ -29,7 +29,6 @@ import dev.gguflens.sim.SimulationSettings;
 import dev.gguflens.sim.TensorAbortException;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
