@@ -1,15 +1,14 @@
 package dev.gguflens.cli;
 
+import dev.gguflens.gguf.GgufWriter;
 import dev.gguflens.report.PlotScene;
 import dev.gguflens.report.PngRenderer;
 import dev.gguflens.report.SvgRenderer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.SecureRandom;
 import java.util.List;
 import java.util.Locale;
 
@@ -75,7 +74,7 @@ record PlotOutput(Path path, Format format) {
         }
         Path tmp = null;
         try {
-            tmp = partial(path);
+            tmp = GgufWriter.createPartial(path);
             Files.write(tmp, bytes);
             Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
@@ -87,25 +86,6 @@ record PlotOutput(Path path, Format format) {
                 }
             }
             throw new FileFailure(path, InputFiles.reason(e), ExitCode.IO, e);
-        }
-    }
-
-    /**
-     * A new empty file beside {@code out}, named after it. Created plainly rather than with {@code Files.createTempFile},
-     * which would leave the picture readable by its owner only.
-     */
-    private static Path partial(Path out) throws IOException {
-        Path dir = out.toAbsolutePath().getParent();
-        SecureRandom random = new SecureRandom();
-        for (int attempt = 0; ; attempt++) {
-            Path tmp = dir.resolve("." + out.getFileName() + "." + Long.toUnsignedString(random.nextLong(), 36) + ".partial");
-            try {
-                return Files.createFile(tmp);
-            } catch (FileAlreadyExistsException e) {
-                if (attempt >= 100) {
-                    throw e;
-                }
-            }
         }
     }
 }

@@ -157,8 +157,9 @@ public final class GgufWriter {
      * file readable by its owner only (0600), and the finished model would keep that mode; a file created
      * plainly gets the usual mode from the umask, as llama-quantize's output does. {@code createFile}
      * fails rather than follow or reuse an existing name, so a random suffix retried on a clash is safe.
+     * Every file gguflens writes (models, plots) goes through one of these, renamed over {@code out} when complete.
      */
-    private static Path createPartial(Path out) throws IOException {
+    public static Path createPartial(Path out) throws IOException {
         Path dir = out.toAbsolutePath().getParent();
         java.security.SecureRandom random = new java.security.SecureRandom();
         for (int attempt = 0; ; attempt++) {
