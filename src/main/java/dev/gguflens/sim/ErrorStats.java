@@ -95,11 +95,11 @@ public record ErrorStats(long n, long measured, double sse, double rmse, double 
     }
 
     /**
-     * The statistics of a tensor copied as it is: no error, known exactly even from a sample, which then
-     * only estimates the source's size ({@code sourceRms}, NaN if the sample missed the tensor).
+     * The statistics of a tensor copied as it is, from its sums over every value (a sampled run reads kept
+     * tensors in full too): no error, the source's own size, and with a sample intervals of zero width.
      */
     static ErrorStats unchanged(ErrorSums total, long n, boolean sampled) {
-        double rms = total.n == 0 ? (n == 0 ? 0 : Double.NaN) : Math.sqrt(total.sumX2 / total.n);
+        double rms = total.n == 0 ? 0 : Math.sqrt(total.sumX2 / total.n);
         ErrorIntervals intervals = null;
         if (sampled) {
             Interval zero = new Interval(0, 0);

@@ -20,9 +20,10 @@ import java.nio.charset.StandardCharsets;
  * {@code v(θ) = (1 - f) Σ(θ_g - θ̄)² / (G(G-1))} over the G groups that hold values, with the finite
  * population correction {@code 1 - f}. The interval is {@code θ ± t(0.975, G-1) √v}, clipped to the
  * statistic's range. It needs no formula per statistic, so percentiles, cosine and SNR get intervals
- * the same way as the RMSE. Tensor groups add up to model, role and layer groups (the same unit always
- * falls in the same group), so aggregates get intervals too. With few sampled units (a small tensor, a
- * small fraction) the intervals are wide or missing, which is the honest answer.
+ * the same way as the RMSE. A model, role or layer adds its tensors' estimated totals, group by group
+ * (see {@code ErrorEngine.Pool}), so aggregates get intervals too. A tensor whose sample would hold few
+ * units is measured in full ({@code ErrorEngine.MIN_SAMPLED_UNITS}), as is a kept one; elsewhere, with few
+ * sampled units the intervals are wide or missing, which is the honest answer.
  *
  * @param fraction the probability of taking each unit, in (0, 1]
  * @param seed     the seed of the hash
