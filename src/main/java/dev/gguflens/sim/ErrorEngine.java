@@ -77,7 +77,6 @@ public final class ErrorEngine {
             throw new IllegalArgumentException("the plan failed: " + plan.message());
         }
         Sampling sampling = settings.sampling();
-        int groups = sampling == null ? 1 : Sampling.GROUPS;
         boolean streamed = file.stream().isPresent();
         List<Work> work = prepare(file, plan, settings, sampling, streamed);
         // The pipeline's order: the plan's, or for a stream the file's (work indices by data offset).
@@ -97,7 +96,7 @@ public final class ErrorEngine {
 
         ProgressTracker progress = new ProgressTracker(listener, work.size(), bytesTotal);
         List<TensorError> results = new ArrayList<>(work.size());
-        Pool model = new Pool(groups);
+        Pool model = new Pool(sampling);
         Map<TensorRole, Pool> roles = new EnumMap<>(TensorRole.class);
         Map<Integer, Pool> layers = new TreeMap<>();
         // Sums of tensors done out of plan order (only when streaming), pooled once those before them are.
@@ -126,21 +125,21 @@ public final class ErrorEngine {
                     waiting[nextInPlan] = null;
                     TensorError te = next.result(sums);
                     results.add(te);
-                    model.add(next, sums, te);
-                    roles.computeIfAbsent(te.role(), r -> new Pool(groups)).add(next, sums, te);
+                    model.add(sums, te);
+                    roles.computeIfAbsent(te.role(), r -> new Pool(sampling)).add(sums, te);
                     if (te.layer() >= 0) {
-                        layers.computeIfAbsent(te.layer(), l -> new Pool(groups)).add(next, sums, te);
+                        layers.computeIfAbsent(te.layer(), l -> new Pool(sampling)).add(sums, te);
                     }
                 }
                 progress.tensorDone(w.name());
             }
         }
         Map<TensorRole, ErrorStats> byRole = new EnumMap<>(TensorRole.class);
-        roles.forEach((r, pool) -> byRole.put(r, pool.stats(sampling)));
+        roles.forEach((r, pool) -> byRole.put(r, pool.stats()));
         TreeMap<Integer, ErrorStats> byLayer = new TreeMap<>();
-        layers.forEach((l, pool) -> byLayer.put(l, pool.stats(sampling)));
+        layers.forEach((l, pool) -> byLayer.put(l, pool.stats()));
         boolean quantizedSource = results.stream().anyMatch(TensorError::sourceQuantized);
-        return new SimulationResult(plan, results, model.stats(sampling), byRole, byLayer, sampling, quantizedSource,
+        return new SimulationResult(plan, results, model.stats(), byRole, byLayer, sampling, quantizedSource,
                 progress.elapsedNanos());
     }
 
@@ -172,19 +171,24 @@ public final class ErrorEngine {
         long measured;
         double maxAbs;
 
-        Pool(int groups) {
+        /** The run's sample, or null in a full run. */
+        final Sampling sampling;
+
+        Pool(Sampling sampling) {
+            this.sampling = sampling;
+            int groups = sampling == null ? 1 : Sampling.GROUPS;
             this.samples = newGroups(groups);
             this.groupTotals = newGroups(groups);
         }
 
-        void add(Work w, ChunkSums tensor, TensorError te) {
+        void add(ChunkSums tensor, TensorError te) {
             elements += te.error().n();
             measured += te.error().measured();
             if (te.error().maxAbs() > maxAbs) {
                 maxAbs = te.error().maxAbs();
             }
             addAll(samples, tensor.groups);
-            if (w.sampling == null) {
+            if (sampling == null) {
                 return;
             }
             if (tensor.inFull != null) {
@@ -196,21 +200,17 @@ public final class ErrorEngine {
                 return;
             }
             anySampled = true;
-            long sampled = 0;
-            for (ErrorSums g : tensor.groups) {
-                sampled += g.n;
-            }
-            if (sampled == 0) {
+            if (te.error().measured() == 0) {
                 return; // nothing to scale up (the minimum unit count makes this all but impossible)
             }
-            double share = (double) sampled / te.error().n();
+            double share = (double) te.error().measured() / te.error().n();
             for (int g = 0; g < groupTotals.length; g++) {
                 totals.addScaled(tensor.groups[g], 1 / share);
                 groupTotals[g].addScaled(tensor.groups[g], groupTotals.length / share);
             }
         }
 
-        ErrorStats stats(Sampling sampling) {
+        ErrorStats stats() {
             if (sampling == null) {
                 return ErrorStats.of(samples[0], elements, null, 1.0);
             }
