@@ -28,6 +28,35 @@ public interface BlockCodec {
      */
     void quantize(float[] src, int srcOff, byte[] dst, int dstOff, int n);
 
+    /**
+     * How this type's encoder treats an importance matrix (reference/quantizers-imatrix.md §1.6). Types
+     * that ignore it encode the same bytes with or without one.
+     */
+    default ImportanceUse importanceUse() {
+        return ImportanceUse.IGNORED;
+    }
+
+    /**
+     * Encodes {@code nRows} rows of {@code nPerRow} values each, as
+     * {@code ggml_quantize_chunk(type, src, dst, start, nRows, nPerRow, imatrix)} does: with importance
+     * weights {@code importance[importanceOff .. importanceOff + nPerRow)}, one per column and the same
+     * for every row, or without any when {@code importance} is null (then this is {@link #quantize}).
+     * Rows, not blocks, are the unit because some weighted encoders (Q4_0, Q4_1, Q5_0, Q5_1) derive a
+     * term from the whole row; {@code nPerRow} is a multiple of the block size.
+     *
+     * @throws UnsupportedOperationException when {@code importance} is null and {@link #importanceUse()}
+     *                                       is {@link ImportanceUse#REQUIRED}, or when the type cannot be quantized
+     * @throws CodecAbortException           where ggml itself would abort on this input
+     */
+    default void quantizeRows(float[] src, int srcOff, byte[] dst, int dstOff, int nRows, int nPerRow,
+                              float[] importance, int importanceOff) {
+        if (importance != null && importanceUse() != ImportanceUse.IGNORED) {
+            // every codec whose bytes depend on the weights overrides this method
+            throw new UnsupportedOperationException(type().name() + " has no weighted encoder");
+        }
+        quantize(src, srcOff, dst, dstOff, nRows * nPerRow);
+    }
+
     /** Decodes {@code n} values from {@code src} at {@code srcOff} into {@code dst} from {@code dstOff}, as ggml's {@code to_float}. */
     void dequantize(byte[] src, int srcOff, float[] dst, int dstOff, int n);
 

@@ -2,6 +2,7 @@ package dev.gguflens.quant.simd;
 
 import dev.gguflens.gguf.GgmlType;
 import dev.gguflens.quant.BlockCodec;
+import dev.gguflens.quant.ImportanceUse;
 import dev.gguflens.quant.ref.Fp16;
 import dev.gguflens.quant.ref.QuantMath;
 import dev.gguflens.quant.ref.RefCodecs;
@@ -155,5 +156,21 @@ final class Q2KVectorCodec implements BlockCodec {
     @Override
     public long firstInvalidBlock(byte[] data, int off, long nBlocks) {
         return reference.firstInvalidBlock(data, off, nBlocks);
+    }
+
+    /** Weighted rows go to the reference encoder until this type has a vectorized weighted path. */
+    @Override
+    public ImportanceUse importanceUse() {
+        return ImportanceUse.USED;
+    }
+
+    @Override
+    public void quantizeRows(float[] src, int srcOff, byte[] dst, int dstOff, int nRows, int nPerRow,
+                             float[] importance, int importanceOff) {
+        if (importance == null) {
+            quantize(src, srcOff, dst, dstOff, nRows * nPerRow);
+        } else {
+            RefCodecs.get(GgmlType.Q2_K).quantizeRows(src, srcOff, dst, dstOff, nRows, nPerRow, importance, importanceOff);
+        }
     }
 }
