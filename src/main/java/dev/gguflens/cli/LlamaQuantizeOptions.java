@@ -3,7 +3,7 @@ package dev.gguflens.cli;
 import dev.gguflens.gguf.GgmlType;
 import dev.gguflens.gguf.GgufFormatException;
 import dev.gguflens.gguf.LlamaFileType;
-import dev.gguflens.plan.ImatrixFile;
+import dev.gguflens.imatrix.ImatrixFile;
 import dev.gguflens.plan.ImatrixMode;
 import dev.gguflens.plan.QuantizeOptions;
 import dev.gguflens.plan.TensorTypeOverride;
@@ -45,13 +45,14 @@ final class LlamaQuantizeOptions {
     boolean leaveOutputTensor;
 
     @Option(names = "--imatrix", paramLabel = "FILE", order = 15,
-            description = "An importance matrix in llama.cpp's GGUF format, as llama-quantize --imatrix: it allows "
-                    + "the very low-bit types, changes some tensors' types, and adds four quantize.imatrix.* keys.")
+            description = "An importance matrix (llama.cpp's GGUF imatrix or the legacy .dat), as llama-quantize --imatrix: it "
+                    + "allows the very low-bit types, changes some tensors' types, adds four quantize.imatrix.* keys, and with "
+                    + "--error weighs each tensor's quantization by its entry (tensors without one go unweighted, as in llama-quantize).")
     Path imatrixFile;
 
     @Option(names = "--assume-imatrix", order = 16,
             description = "Plan as if an importance matrix covering every tensor were given (the types --imatrix "
-                    + "would give), without its four metadata keys.")
+                    + "would give), without its four metadata keys. Sizes only: --error needs the values of --imatrix FILE.")
     boolean assumeImatrix;
 
     @Option(names = "--allow-requantize", order = 17,
@@ -80,10 +81,14 @@ final class LlamaQuantizeOptions {
         if (assumeImatrix) {
             return ImatrixMode.ASSUMED;
         }
-        Path m = imatrixFile;
-        if (m == null) {
-            return ImatrixMode.NONE;
-        }
+        return imatrixFile == null ? ImatrixMode.NONE : readImatrix(imatrixFile);
+    }
+
+    /**
+     * {@code --imatrix FILE} read as llama-quantize reads it (GGUF, else the legacy format): an unreadable file fails with
+     * exit code 5, an invalid one with 3, each in one line naming the file.
+     */
+    static ImatrixMode readImatrix(Path m) throws FileFailure, GgufFormatException {
         if (Files.isDirectory(m)) {
             throw new FileFailure(m, "is a directory, not an imatrix file", ExitCode.IO, null);
         }

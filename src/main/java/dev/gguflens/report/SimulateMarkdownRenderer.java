@@ -45,6 +45,9 @@ public final class SimulateMarkdownRenderer {
             if (r.errors() == null) {
                 Markdown.table(out, List.of("File type", "Status", "Size", "Bytes", "BPW", "Change", "Notes"),
                         new boolean[] {false, false, true, true, true, true, false}, rows);
+            } else if (r.errors().compareImatrix()) {
+                Markdown.table(out, List.of("File type", "Status", "Size", "Bytes", "BPW", "Change", "Rel RMSE", "No imatrix", "Worst tensor",
+                        "Notes"), new boolean[] {false, false, true, true, true, true, true, true, false, false}, rows);
             } else {
                 Markdown.table(out, List.of("File type", "Status", "Size", "Bytes", "BPW", "Change", "Rel RMSE", "Worst tensor", "Notes"),
                         new boolean[] {false, false, true, true, true, true, true, false, false}, rows);
@@ -54,6 +57,10 @@ public final class SimulateMarkdownRenderer {
             if (r.errors() != null) {
                 out.println();
                 out.println(Markdown.plain(ErrorText.columnsNote(r.errors().sampling() != null)));
+                if (r.errors().compareImatrix()) {
+                    out.println();
+                    out.println(Markdown.plain(ErrorText.COMPARE_NOTE));
+                }
             }
         }
 
