@@ -41,13 +41,16 @@ public final class TensorQuantizer {
      *                                       assumed ({@code --assume-imatrix})
      */
     public static TensorQuantizer of(TensorInfo source, PlannedTensor planned, ImatrixMode imatrix) {
-        BlockCodec codec = Codecs.forType(planned.targetType()).filter(BlockCodec::canQuantize).orElseThrow(() ->
-                new UnsupportedOperationException("tensor '" + planned.name() + "': gguflens cannot quantize to " + planned.targetType() + " yet"));
-        float[] w = imatrix.weightsFor(planned);
+        float[] weights = imatrix.weightsFor(planned);
+        // canQuantize() is about the plain encoder: the types encoded only with weights (REQUIRED) lack one.
+        BlockCodec codec = Codecs.forType(planned.targetType())
+                .filter(c -> c.canQuantize() || weights != null && c.importanceUse() == ImportanceUse.REQUIRED)
+                .orElseThrow(() -> new UnsupportedOperationException("tensor '" + planned.name() + "': gguflens cannot quantize to "
+                        + planned.targetType() + (weights == null && Codecs.forType(planned.targetType())
+                                .filter(c -> c.importanceUse() == ImportanceUse.REQUIRED).isPresent()
+                                ? " without importance weights (ggml aborts; llama-quantize needs an imatrix entry for it)" : " yet")));
         // A type that ignores the weights encodes the same bytes without them, in any run of blocks.
-        if (w != null && codec.importanceUse() == ImportanceUse.IGNORED) {
-            w = null;
-        }
+        float[] w = codec.importanceUse() == ImportanceUse.IGNORED ? null : weights;
         if (w != null && w.length != (long) source.rowLength() * Math.max(1, source.dim(2))) {
             throw new IllegalArgumentException("tensor '" + planned.name() + "': " + w.length + " importance values for rows of "
                     + source.rowLength() + " in " + source.dim(2) + " slices");
