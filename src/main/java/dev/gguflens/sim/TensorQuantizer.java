@@ -24,7 +24,7 @@ public final class TensorQuantizer {
     private final long slices;
     private final int rowBytes;
 
-    private TensorQuantizer(BlockCodec codec, float[] importance, TensorInfo source) {
+    TensorQuantizer(BlockCodec codec, float[] importance, TensorInfo source) {
         this.codec = codec;
         this.importance = importance;
         this.rowLength = Math.toIntExact(source.rowLength());
