@@ -96,6 +96,17 @@ import picocli.CommandLine.Parameters;
             "                frontier joined by a line; --memory SIZE draws a memory",
             "                budget (24GiB, 24G, 1500MiB, or bytes) against file sizes.",
             "",
+            "  --imatrix FILE",
+            "                An importance matrix (llama.cpp's GGUF imatrix or the",
+            "                legacy .dat), as llama-quantize --imatrix: the types it",
+            "                gives, its four keys in the size, and with --error every",
+            "                converted tensor quantized with its entry's weights (whole",
+            "                rows; a 3-D expert tensor with each expert's slice). The",
+            "                output names the tensors that go without weights (no",
+            "                entry). --compare-imatrix adds each file type's error",
+            "                without it. --assume-imatrix plans the same types without",
+            "                a file: sizes only, so --error refuses it.",
+            "",
             "With --error, progress goes to standard error (a bar on a terminal, a",
             "line per tensor with --verbose) and only the result to standard output.",
             "",
@@ -110,8 +121,8 @@ import picocli.CommandLine.Parameters;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:simulated (with several file types, also when some are refused)",
-            "2:bad usage (unknown file type or tensor type, invalid pattern, conflicting options; an archive with several GGUF"
-                    + " files and no --member)",
+            "2:bad usage (unknown file type or tensor type, invalid pattern, conflicting options such as --error with"
+                    + " --assume-imatrix; an archive with several GGUF files and no --member)",
             "3:the file (or the --imatrix file) is not a valid GGUF file or model, or a split model's parts do not form one,"
                     + " or an archive's data is damaged or cut short",
             "4:llama-quantize would refuse the one file type asked for, or (--error) would abort on one of its tensors"
@@ -130,6 +141,7 @@ import picocli.CommandLine.Parameters;
             "  gguflens simulate --json model.gguf --all > sizes.json",
             "  gguflens simulate model.gguf --to Q4_K_M --error --sort error",
             "  gguflens simulate model.gguf --all --error --sample 0.1",
+            "  gguflens simulate model.gguf --to IQ3_M,Q3_K_M --error --imatrix imatrix.gguf --compare-imatrix",
             "  gguflens simulate small-f16.gguf big-f16.gguf --to Q3_K_M,Q4_K_M,Q6_K --error",
             "  gguflens simulate a.gguf b.gguf --all --error --plot plot.svg --memory 24GiB",
             "",
