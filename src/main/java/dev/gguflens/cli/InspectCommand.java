@@ -133,19 +133,31 @@ final class InspectCommand implements Callable<Integer> {
         if (json && markdown) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--json and --markdown cannot be used together");
         }
-        ImatrixFile imatrix = legacyImatrix();
-        if (imatrix != null) {
-            return inspectImatrix(imatrix);
+        ImatrixFile legacy = legacyImatrix();
+        if (legacy != null) {
+            noMarkdownForImatrix();
+            ImatrixReport r = imatrixReport(legacy);
+            if (json) {
+                ImatrixRenderer.json(r, spec.commandLine().getOut());
+            } else {
+                ImatrixRenderer.text(r, spec.commandLine().getOut());
+            }
+            return ExitCode.OK;
         }
         try (GgufFile f = InputFiles.openGguf(file, member)) {
+            ImatrixReport imatrix = null;
             if (isImatrix(f)) {
                 try {
-                    return inspectImatrix(ImatrixFile.read(f.path()));
+                    imatrix = imatrixReport(ImatrixFile.read(f.path()));
                 } catch (GgufFormatException e) {
                     throw new FileFailure(file, e.getMessage(), ExitCode.INVALID_GGUF, e);
                 }
-            }
-            if (model != null) {
+                if (!json) {
+                    noMarkdownForImatrix();
+                    ImatrixRenderer.text(imatrix, spec.commandLine().getOut());
+                    return ExitCode.OK;
+                }
+            } else if (model != null) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--model applies to an importance matrix, and "
                         + file + " is a model (its general.type is not imatrix)");
             }
@@ -157,7 +169,9 @@ final class InspectCommand implements Callable<Integer> {
                     noTensors || tensorFilter == null ? null : tensorFilter.pattern(), full);
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
-                InspectJsonRenderer.render(report, out);
+                // An imatrix GGUF is still a GGUF file: its JSON is the container's, plus the importance matrix.
+                ImatrixReport im = imatrix;
+                InspectJsonRenderer.render(report, out, im == null ? null : g -> ImatrixRenderer.fields(g, im));
             } else if (markdown) {
                 InspectMarkdownRenderer.render(report, out);
             } else {
@@ -192,12 +206,15 @@ final class InspectCommand implements Callable<Integer> {
         }
     }
 
-    /** {@code inspect IMATRIX [--model FILE]}. */
-    private int inspectImatrix(ImatrixFile imatrix) throws FileFailure, java.io.IOException {
+    private void noMarkdownForImatrix() {
         if (markdown) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--markdown is not available for an importance matrix:"
                     + " use text or --json");
         }
+    }
+
+    /** {@code inspect IMATRIX [--model FILE]}: the importance matrix and, with {@code --model}, its coverage of the model. */
+    private ImatrixReport imatrixReport(ImatrixFile imatrix) throws FileFailure, java.io.IOException {
         ImatrixCoverage coverage = null;
         if (model != null) {
             try (GgufFile m = InputFiles.openGguf(model)) {
@@ -206,14 +223,7 @@ final class InspectCommand implements Callable<Integer> {
                 throw new FileFailure(model, e.getMessage(), ExitCode.INVALID_GGUF, e);
             }
         }
-        ImatrixReport report = new ImatrixReport(file, Files.size(file), imatrix, model, coverage);
-        PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-            ImatrixRenderer.json(report, out);
-        } else {
-            ImatrixRenderer.text(report, out);
-        }
-        return ExitCode.OK;
+        return new ImatrixReport(file, Files.size(file), imatrix, model, coverage);
     }
 
     /** Compiles a regular expression, failing with one line (not the multi-line JDK message) when it is invalid. */

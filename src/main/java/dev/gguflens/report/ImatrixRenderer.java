@@ -115,57 +115,65 @@ public final class ImatrixRenderer {
         return c == Math.rint(c) && Math.abs(c) < 1e15 ? Units.count((long) c) : ErrorText.sci(c);
     }
 
+    /** A legacy imatrix, which has no GGUF fields: {@code schemaVersion}, {@code kind}, {@code file}, {@code fileBytes}, {@code imatrix}. */
     public static void json(ImatrixReport r, Writer out) throws IOException {
-        ImatrixFile m = r.imatrix();
         try (JsonGenerator g = Json.generator(out)) {
             g.writeStartObject();
             g.writeNumberField("schemaVersion", Json.SCHEMA_VERSION);
             g.writeStringField("kind", "imatrix");
             g.writeStringField("file", r.file().toString());
             g.writeNumberField("fileBytes", r.fileBytes());
-            g.writeStringField("format", m.format() == ImatrixFormat.GGUF ? "gguf" : "legacy");
-            g.writeArrayFieldStart("datasets");
-            for (String d : m.datasets()) {
-                g.writeString(d);
-            }
-            g.writeEndArray();
-            g.writeNumberField("chunkCount", m.chunkCount());
-            g.writeFieldName("chunkSize");
-            if (m.chunkSize() < 0) {
-                g.writeNull();
-            } else {
-                g.writeNumber(m.chunkSize());
-            }
-            g.writeNumberField("entriesCount", m.entriesCount());
-            g.writeNumberField("values", r.values());
-            g.writeNumberField("zeroCountSlices", r.zeroCountSlices());
-            real(g, "min", r.min());
-            real(g, "max", r.max());
-            g.writeStringField("nonFiniteValue", m.nonFiniteValue());
-            g.writeArrayFieldStart("entries");
-            for (ImatrixEntry e : m.entries().values()) {
-                g.writeStartObject();
-                g.writeStringField("name", e.name());
-                g.writeNumberField("length", e.rowLength());
-                g.writeNumberField("slices", e.slices());
-                g.writeNumberField("zeroCountSlices", e.zeroCountSlices());
-                g.writeArrayFieldStart("counts");
-                for (float c : e.counts()) {
-                    g.writeNumber(c);
-                }
-                g.writeEndArray();
-                real(g, "min", e.min());
-                real(g, "max", e.max());
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-            if (r.coverage() != null) {
-                coverageJson(g, r);
-            }
+            fields(g, r);
             g.writeEndObject();
         }
         out.write(System.lineSeparator());
         out.flush();
+    }
+
+    /** The {@code imatrix} object (and, with {@code --model}, its {@code model} inside it). */
+    public static void fields(JsonGenerator g, ImatrixReport r) throws IOException {
+        ImatrixFile m = r.imatrix();
+        g.writeObjectFieldStart("imatrix");
+        g.writeStringField("format", m.format() == ImatrixFormat.GGUF ? "gguf" : "legacy");
+        g.writeArrayFieldStart("datasets");
+        for (String d : m.datasets()) {
+            g.writeString(d);
+        }
+        g.writeEndArray();
+        g.writeNumberField("chunkCount", m.chunkCount());
+        g.writeFieldName("chunkSize");
+        if (m.chunkSize() < 0) {
+            g.writeNull();
+        } else {
+            g.writeNumber(m.chunkSize());
+        }
+        g.writeNumberField("entriesCount", m.entriesCount());
+        g.writeNumberField("values", r.values());
+        g.writeNumberField("zeroCountSlices", r.zeroCountSlices());
+        real(g, "min", r.min());
+        real(g, "max", r.max());
+        g.writeStringField("nonFiniteValue", m.nonFiniteValue());
+        g.writeArrayFieldStart("entries");
+        for (ImatrixEntry e : m.entries().values()) {
+            g.writeStartObject();
+            g.writeStringField("name", e.name());
+            g.writeNumberField("length", e.rowLength());
+            g.writeNumberField("slices", e.slices());
+            g.writeNumberField("zeroCountSlices", e.zeroCountSlices());
+            g.writeArrayFieldStart("counts");
+            for (float c : e.counts()) {
+                g.writeNumber(c);
+            }
+            g.writeEndArray();
+            real(g, "min", e.min());
+            real(g, "max", e.max());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        if (r.coverage() != null) {
+            coverageJson(g, r);
+        }
+        g.writeEndObject();
     }
 
     private static void coverageJson(JsonGenerator g, ImatrixReport r) throws IOException {

@@ -65,6 +65,10 @@ class ImatrixCommandsTest {
         assertEquals(ExitCode.USAGE, q.exitCode(), q.toString());
         assertTrue(q.err().contains("--assume-imatrix only plans types"), q.err());
         assertFalse(Files.exists(out));
+
+        CommandRun fit = CommandRun.of("fit", MODEL, "-m", "1G", "--error", "--assume-imatrix");
+        assertEquals(ExitCode.USAGE, fit.exitCode(), fit.toString());
+        assertTrue(fit.err().contains("--assume-imatrix plans types only"), fit.err());
     }
 
     @Test

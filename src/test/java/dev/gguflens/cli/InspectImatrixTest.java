@@ -50,9 +50,12 @@ class InspectImatrixTest {
     void theJsonCarriesEveryEntry() throws Exception {
         CommandRun r = CommandRun.of("inspect", "--json", IMATRIX.toString());
         assertEquals(0, r.exitCode(), r.toString());
-        JsonNode j = JSON.readTree(r.out());
-        assertEquals(1, j.get("schemaVersion").asInt());
-        assertEquals("imatrix", j.get("kind").asText());
+        JsonNode top = JSON.readTree(r.out());
+        assertEquals(1, top.get("schemaVersion").asInt());
+        assertEquals("imatrix", top.get("kind").asText());
+        // Still a GGUF file: the container's fields (30 tensors: in_sum2 and counts of 15 weights), then the imatrix.
+        assertEquals(30, top.get("tensors").size());
+        JsonNode j = top.get("imatrix");
         assertEquals("gguf", j.get("format").asText());
         assertEquals(15, j.get("entriesCount").asInt());
         assertEquals(15, j.get("entries").size());
@@ -64,13 +67,14 @@ class InspectImatrixTest {
         assertEquals(256, first.get("length").asInt());
         assertEquals(1.0, first.get("counts").get(0).asDouble());
         assertFalse(j.has("model"));
+        assertEquals(ExitCode.USAGE, CommandRun.of("inspect", "--markdown", IMATRIX.toString()).exitCode());
     }
 
     @Test
     void againstItsModelItCoversEveryWeightButTheTokenEmbedding() throws Exception {
         CommandRun r = CommandRun.of("inspect", "--json", IMATRIX.toString(), "--model", MODEL.toString());
         assertEquals(0, r.exitCode(), r.toString());
-        JsonNode m = JSON.readTree(r.out()).get("model");
+        JsonNode m = JSON.readTree(r.out()).get("imatrix").get("model");
         // 16 quantizable weights (2 layers x 7, output, token_embd); llama-imatrix never collects token_embd.
         assertEquals(16, m.get("weights").asInt());
         assertEquals(15, m.get("covered").size());
@@ -91,7 +95,8 @@ class InspectImatrixTest {
         entries.put("blk.0.attn_k.weight", Entry.of(new float[100]));
         entries.put("blk.9.ffn_up.weight", Entry.of(new float[256]));
         Path m = ImatrixFiles.gguf(dir.resolve("partial.gguf"), ImatrixFiles.metadata("d", 2), entries, GgmlType.F32);
-        JsonNode model = JSON.readTree(CommandRun.of("inspect", "--json", m.toString(), "--model", MODEL.toString()).out()).get("model");
+        JsonNode model = JSON.readTree(CommandRun.of("inspect", "--json", m.toString(), "--model", MODEL.toString()).out())
+                .get("imatrix").get("model");
         JsonNode q = null;
         for (JsonNode x : model.get("missing")) {
             if (x.get("name").asText().equals("blk.0.attn_q.weight")) {
@@ -119,7 +124,11 @@ class InspectImatrixTest {
     @Test
     void aLegacyImatrixIsRecognizedByItsFormat() throws Exception {
         Path dat = ImatrixFiles.legacy(dir.resolve("old.dat"), Map.of("output.weight", new float[] {2, 4}), 2, 10, "wiki");
-        JsonNode j = JSON.readTree(CommandRun.of("inspect", "--json", dat.toString()).out());
+        JsonNode top = JSON.readTree(CommandRun.of("inspect", "--json", dat.toString()).out());
+        assertEquals("imatrix", top.get("kind").asText());
+        assertEquals(Files.size(dat), top.get("fileBytes").asLong());
+        assertFalse(top.has("version"), "a legacy file has no GGUF fields");
+        JsonNode j = top.get("imatrix");
         assertEquals("legacy", j.get("format").asText());
         assertEquals(10, j.get("chunkCount").asInt());
         assertTrue(j.get("chunkSize").isNull());
