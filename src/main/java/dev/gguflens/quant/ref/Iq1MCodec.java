@@ -53,8 +53,12 @@ final class Iq1MCodec extends WeightedIqCodec {
         final int[] shifts = new int[16];
         final int[] sc = new int[4];
 
+        /** The neighbour searches' scratch space. */
+        final float[] terms;
+
         Encoder(IqGridIndex grid) {
             this.grid = grid;
+            this.terms = grid.newScratch();
         }
 
         @Override
@@ -147,7 +151,7 @@ final class Iq1MCodec extends WeightedIqCodec {
                     int g = grid.gridIndex(u);
                     if (g < 0) {
                         allOnGrid = false;
-                        g = grid.bestNeighbourIq1(u, x, xb + 8 * k, weight, 8 * k, scale, groupValues(bestK, k), L, 8 * k);
+                        g = grid.bestNeighbourIq1(u, x, xb + 8 * k, weight, 8 * k, scale, groupValues(bestK, k), L, 8 * k, terms);
                         if (g < 0) {
                             throw abort(block, ib, "GGML_ASSERT(grid_index >= 0) fails in iq1_find_best_neighbour2: no grid point fits group "
                                     + k + " (a NaN value, or errors that overflow to infinity)");

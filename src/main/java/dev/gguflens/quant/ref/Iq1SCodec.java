@@ -41,8 +41,12 @@ final class Iq1SCodec extends WeightedIqCodec {
         final float[] scales = new float[8];
         final int[] shifts = new int[8];
 
+        /** The neighbour searches' scratch space. */
+        final float[] terms;
+
         Encoder(IqGridIndex grid) {
             this.grid = grid;
+            this.terms = grid.newScratch();
         }
 
         @Override
@@ -131,7 +135,7 @@ final class Iq1SCodec extends WeightedIqCodec {
                     int g = grid.gridIndex(u);
                     if (g < 0) {
                         allOnGrid = false;
-                        g = grid.bestNeighbourIq1(u, x, xb + 8 * k, weight, 8 * k, scale, xx, L, 8 * k);
+                        g = grid.bestNeighbourIq1(u, x, xb + 8 * k, weight, 8 * k, scale, xx, L, 8 * k, terms);
                         if (g < 0) {
                             throw abort(block, ib, "GGML_ASSERT(grid_index >= 0) fails in iq1_find_best_neighbour2: no grid point fits group "
                                     + k + " (a NaN value, or errors that overflow to infinity)");

@@ -39,8 +39,12 @@ final class Iq2XsCodec extends WeightedIqCodec {
         final float[] scales = new float[16];
         final int[] q2 = new int[32];
 
+        /** The neighbour searches' scratch space. */
+        final float[] terms;
+
         Encoder(IqGridIndex grid) {
             this.grid = grid;
+            this.terms = grid.newScratch();
         }
 
         @Override
@@ -177,7 +181,7 @@ final class Iq2XsCodec extends WeightedIqCodec {
 
         /** {@code iq2_find_best_neighbour} for group k, writing its levels into {@code dst}. */
         private void neighbour(int u, int k, float scale, int[] dst, long block, int ib) {
-            if (grid.bestNeighbour(u, xval, 8 * k, waux, 8 * k, scale, dst, 8 * k) < 0) {
+            if (grid.bestNeighbour(u, xval, 8 * k, waux, 8 * k, scale, dst, 8 * k, terms) < 0) {
                 throw abort(block, ib, "GGML_ASSERT(grid_index >= 0) fails in iq2_find_best_neighbour: no grid point fits group "
                         + k + " (a NaN value, or errors that overflow to infinity)");
             }

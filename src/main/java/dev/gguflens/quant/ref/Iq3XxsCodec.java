@@ -41,8 +41,12 @@ final class Iq3XxsCodec extends WeightedIqCodec {
         final int[] q3 = new int[64];
         final int[] scalesAndSigns = new int[8];
 
+        /** The neighbour searches' scratch space. */
+        final float[] terms;
+
         Encoder(IqGridIndex grid) {
             this.grid = grid;
+            this.terms = grid.newScratch();
         }
 
         @Override
@@ -182,7 +186,7 @@ final class Iq3XxsCodec extends WeightedIqCodec {
 
         /** {@code iq3_find_best_neighbour} for group k, writing its levels into {@code dst}. */
         private void neighbour(int u, int k, float scale, int[] dst, long block, int ib) {
-            if (grid.bestNeighbour(u, xval, 4 * k, waux, 4 * k, scale, dst, 4 * k) < 0) {
+            if (grid.bestNeighbour(u, xval, 4 * k, waux, 4 * k, scale, dst, 4 * k, terms) < 0) {
                 throw abort(block, ib, "GGML_ASSERT(grid_index >= 0) fails in iq3_find_best_neighbour: no grid point fits group "
                         + k + " (a NaN value, or errors that overflow to infinity)");
             }

@@ -29,6 +29,10 @@ final class IqGridIndex {
     private final int nwant;
     /** {@code levels[coords*j + i]} = level {@code l_i} of grid point j. */
     private final byte[] levels;
+    /** {@code positions[coords*j + i]} = {@code 2*l_i + 1} of grid point j, as the float the searches multiply. */
+    private final float[] positions;
+    /** 2-bit grids: {@code termIndex[8*j + i]} = {@code 3*i + l_i}, where point j's term for coordinate i sits. */
+    private final byte[] termIndex;
     /** {@code >= 0}: the code's grid index; otherwise {@code -(offset + 1)} of its list in {@link #lists}. */
     private final int[] map;
     /** Neighbour lists back to back, each {@code [count, index_1 .. index_count]}; offset 0 is the empty list. */
@@ -41,13 +45,18 @@ final class IqGridIndex {
         this.nwant = nwant;
         int mask = (1 << bits) - 1;
         levels = new byte[points * coords];
+        positions = new float[points * coords];
+        termIndex = new byte[points * coords];
         map = new int[mapSize];
         // every code starts as "off grid, empty list"; grid points and searchable codes overwrite this
         Arrays.fill(map, -1);
         for (int j = 0; j < points; j++) {
             int code = QuantMath.u16(kgrid, 2 * j);
             for (int i = 0; i < coords; i++) {
-                levels[coords * j + i] = (byte) ((code >>> (bits * i)) & mask);
+                int l = (code >>> (bits * i)) & mask;
+                levels[coords * j + i] = (byte) l;
+                positions[coords * j + i] = 2 * l + 1;
+                termIndex[coords * j + i] = (byte) (3 * i + l); // meaningful for the 2-bit grids (l <= 2)
             }
             map[code] = j;
         }
@@ -173,49 +182,45 @@ final class IqGridIndex {
         return Arrays.copyOfRange(lists, off + 1, off + 1 + lists[off]);
     }
 
+    /** Scratch space for the searches of one encoder (the index itself is shared and immutable). */
+    float[] newScratch() {
+        return new float[coords * (1 << bits)];
+    }
+
     /**
      * {@code iq2_find_best_neighbour} / {@code iq3_find_best_neighbour} for the off-grid {@code code}: the
-     * first list entry with the strictly smallest {@code Σ (w*diff)*diff}, {@code diff = scale*pos - xval};
-     * its levels go to {@code L[lOff ..]}. Returns the grid index, or -1 when no error is below
-     * {@code FLT_MAX} (a NaN or an overflow: ggml's {@code GGML_ASSERT(grid_index >= 0)} aborts there).
+     * first list entry with the strictly smallest {@code Σ (w*diff)*diff}, {@code diff = scale*pos - xval}
+     * ({@code pos = 2l + 1}); its levels go to {@code L[lOff ..]}. Returns the grid index, or -1 when no error
+     * is below {@code FLT_MAX} (a NaN or an overflow: ggml's {@code GGML_ASSERT(grid_index >= 0)} aborts there).
      */
-    int bestNeighbour(int code, float[] xval, int xOff, float[] w, int wOff, float scale, int[] L, int lOff) {
-        // scale*pos for each level: the same single rounding ggml does per element
-        float s0 = scale * 1.0f, s1 = scale * 3.0f, s2 = scale * 5.0f, s3 = scale * 7.0f;
-        float s4 = scale * 9.0f, s5 = scale * 11.0f, s6 = scale * 13.0f, s7 = scale * 15.0f;
+    int bestNeighbour(int code, float[] xval, int xOff, float[] w, int wOff, float scale, int[] L, int lOff, float[] scratch) {
+        if (bits == 2) {
+            return bestOfThreeLevels(code, xval, xOff, w, wOff, scale * 1.0f, scale * 3.0f, scale * 5.0f, L, lOff, scratch);
+        }
+        // 3-bit grids: four coordinates, x and w held in locals
+        float x0 = xval[xOff], x1 = xval[xOff + 1], x2 = xval[xOff + 2], x3 = xval[xOff + 3];
+        float w0 = w[wOff], w1 = w[wOff + 1], w2 = w[wOff + 2], w3 = w[wOff + 3];
         int off = -map[code] - 1;
         int n = lists[off];
         float best = Float.MAX_VALUE;
         int g = -1;
         for (int t = 1; t <= n; t++) {
             int j = lists[off + t];
-            int p = coords * j;
-            float d2 = 0;
-            for (int i = 0; i < coords; i++) {
-                float sq = switch (levels[p + i]) {
-                    case 0 -> s0;
-                    case 1 -> s1;
-                    case 2 -> s2;
-                    case 3 -> s3;
-                    case 4 -> s4;
-                    case 5 -> s5;
-                    case 6 -> s6;
-                    default -> s7;
-                };
-                float diff = sq - xval[xOff + i];
-                d2 += w[wOff + i] * diff * diff;
-            }
+            int p = 4 * j;
+            float e0 = scale * positions[p] - x0;
+            float e1 = scale * positions[p + 1] - x1;
+            float e2 = scale * positions[p + 2] - x2;
+            float e3 = scale * positions[p + 3] - x3;
+            float d2 = 0f + w0 * e0 * e0;
+            d2 += w1 * e1 * e1;
+            d2 += w2 * e2 * e2;
+            d2 += w3 * e3 * e3;
             if (d2 < best) {
                 best = d2;
                 g = j;
             }
         }
-        if (g >= 0) {
-            for (int i = 0; i < coords; i++) {
-                L[lOff + i] = levels[coords * g + i];
-            }
-        }
-        return g;
+        return chosen(g, L, lOff);
     }
 
     /**
@@ -224,8 +229,25 @@ final class IqGridIndex {
      * would fall back to scanning the whole grid (no error below {@code FLT_MAX}: only NaN or overflowing
      * inputs), a fallback that reads out of bounds in ggml and is not ported.
      */
-    int bestNeighbourIq1(int code, float[] x, int xOff, float[] w, int wOff, float scale, float[] xx, int[] L, int lOff) {
-        float s0 = scale * xx[0], s1 = scale * xx[1], s2 = scale * xx[2];
+    int bestNeighbourIq1(int code, float[] x, int xOff, float[] w, int wOff, float scale, float[] xx, int[] L, int lOff,
+                         float[] scratch) {
+        return bestOfThreeLevels(code, x, xOff, w, wOff, scale * xx[0], scale * xx[1], scale * xx[2], L, lOff, scratch);
+    }
+
+    /**
+     * The search over a 2-bit grid, whose points use levels 0..2 only: each term {@code (w*diff)*diff} can
+     * take 3 values per coordinate, so the 24 are computed once and every candidate's error is the
+     * sequential sum of 8 of them, the same floats added in the same order as ggml adds them.
+     */
+    private int bestOfThreeLevels(int code, float[] x, int xOff, float[] w, int wOff, float v0, float v1, float v2,
+                                  int[] L, int lOff, float[] terms) {
+        for (int i = 0; i < 8; i++) {
+            float xi = x[xOff + i], wi = w[wOff + i];
+            float d0 = v0 - xi, d1 = v1 - xi, d2 = v2 - xi;
+            terms[3 * i] = wi * d0 * d0;
+            terms[3 * i + 1] = wi * d1 * d1;
+            terms[3 * i + 2] = wi * d2 * d2;
+        }
         int off = -map[code] - 1;
         int n = lists[off];
         float best = Float.MAX_VALUE;
@@ -233,20 +255,27 @@ final class IqGridIndex {
         for (int t = 1; t <= n; t++) {
             int j = lists[off + t];
             int p = 8 * j;
-            float d2 = 0;
-            for (int i = 0; i < 8; i++) {
-                int l = levels[p + i];
-                float diff = (l == 0 ? s0 : l == 1 ? s1 : s2) - x[xOff + i];
-                d2 += w[wOff + i] * diff * diff;
-            }
+            float d2 = 0f + terms[termIndex[p]]; // from 0 as in ggml (only a -0.0 term could tell)
+            d2 += terms[termIndex[p + 1]];
+            d2 += terms[termIndex[p + 2]];
+            d2 += terms[termIndex[p + 3]];
+            d2 += terms[termIndex[p + 4]];
+            d2 += terms[termIndex[p + 5]];
+            d2 += terms[termIndex[p + 6]];
+            d2 += terms[termIndex[p + 7]];
             if (d2 < best) {
                 best = d2;
                 g = j;
             }
         }
+        return chosen(g, L, lOff);
+    }
+
+    /** Writes the levels of grid point {@code g} (if any) to {@code L[lOff ..]}; returns g. */
+    private int chosen(int g, int[] L, int lOff) {
         if (g >= 0) {
-            for (int i = 0; i < 8; i++) {
-                L[lOff + i] = levels[8 * g + i];
+            for (int i = 0; i < coords; i++) {
+                L[lOff + i] = levels[coords * g + i];
             }
         }
         return g;

@@ -159,13 +159,13 @@ class IqGridIndexTest {
         float[] xval = {7, 3, 1, 1};
         float[] w = {1, 1, 1, 1};
         int[] L = new int[4];
-        assertEquals(4, g.bestNeighbour(5, xval, 0, w, 0, 1.0f, L, 0));
+        assertEquals(4, g.bestNeighbour(5, xval, 0, w, 0, 1.0f, L, 0, g.newScratch()));
         assertArrayEquals(new int[] {3, 1, 0, 0}, L);
         // all weights zero: every error is 0, the first list entry wins
-        assertEquals(2, g.bestNeighbour(5, xval, 0, new float[4], 0, 1.0f, L, 0));
+        assertEquals(2, g.bestNeighbour(5, xval, 0, new float[4], 0, 1.0f, L, 0, g.newScratch()));
         assertArrayEquals(new int[] {4, 0, 0, 0}, L);
         // a NaN value: no error is below FLT_MAX (ggml asserts)
-        assertEquals(-1, g.bestNeighbour(5, new float[] {Float.NaN, 1, 1, 1}, 0, w, 0, 1.0f, L, 0));
+        assertEquals(-1, g.bestNeighbour(5, new float[] {Float.NaN, 1, 1, 1}, 0, w, 0, 1.0f, L, 0, g.newScratch()));
     }
 
     private static int distance(IqGridIndex g, int code, int j) {
