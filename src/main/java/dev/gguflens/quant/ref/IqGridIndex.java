@@ -12,7 +12,8 @@ import java.util.Arrays;
  * A neighbour list holds every grid point whose integer squared distance {@code Σ (pos_i(j) - pos_i(c))²}
  * ({@code pos = 2l + 1}) to the code is one of its {@code nwant} smallest distinct distances, ordered by
  * (distance, grid index), exactly as ggml's total-order {@code qsort} leaves them. A counting sort over the
- * few possible distances gives that order directly, so building all six grids takes milliseconds.
+ * few possible distances gives that order directly: a grid builds in tens of milliseconds of CPU time (ggml's
+ * sort-every-code init takes seconds).
  *
  * <p>On the 2-bit grids ggml also builds lists for codes holding a level 3 (its map covers codes below
  * 43692); no quantizer ever looks those up (levels are clamped to 0..2), so here they have empty lists.

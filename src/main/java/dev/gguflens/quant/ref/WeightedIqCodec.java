@@ -39,7 +39,11 @@ abstract sealed class WeightedIqCodec implements BlockCodec
 
     @Override
     public final void quantize(float[] src, int srcOff, byte[] dst, int dstOff, int n) {
-        throw new UnsupportedOperationException(type().name()
+        throw needsImportance();
+    }
+
+    private UnsupportedOperationException needsImportance() {
+        return new UnsupportedOperationException(type().name()
                 + " is encoded only with an importance matrix (llama-quantize requires one for it)");
     }
 
@@ -48,7 +52,7 @@ abstract sealed class WeightedIqCodec implements BlockCodec
     public final void quantizeRows(float[] src, int srcOff, byte[] dst, int dstOff, int nRows, int nPerRow,
                                    float[] importance, int importanceOff) {
         if (importance == null) {
-            quantize(src, srcOff, dst, dstOff, nRows * nPerRow); // throws: there is no plain encoder
+            throw needsImportance();
         }
         if (nPerRow % QK_K != 0) {
             throw new IllegalArgumentException(type().name() + ": row length " + nPerRow + " is not a multiple of " + QK_K);

@@ -9,10 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gguflens.gguf.GgmlType;
 import dev.gguflens.quant.BlockCodec;
+import dev.gguflens.quant.CodecAbortException;
 import dev.gguflens.quant.ImatrixVectors;
 import dev.gguflens.quant.ImportanceUse;
 import dev.gguflens.quant.QuantVectors;
 import java.util.Arrays;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -107,5 +109,38 @@ class WeightedIqCodecsTest {
         }
         assertEquals(0, q[6]);
         assertEquals(0, q[7 + 4 * bb]);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"IQ2_XXS", "IQ2_XS", "IQ2_S", "IQ3_XXS", "IQ1_S", "IQ1_M"})
+    void nonFiniteRowsEncodeOrReportGgmlsAbortInOneLine(String name) {
+        // the imatrix vectors hold no NaN/Inf rows (quantizers-imatrix.md §8), so only the kind of outcome is
+        // checked: a block, or the abort ggml's GGML_ASSERT would be, never another exception
+        BlockCodec c = codec(GgmlType.byName(name).orElseThrow());
+        float[] invalid = QuantVectors.invalid();
+        for (int r = 0; r < 5; r++) {
+            float[] x = QuantVectors.row(invalid, r);
+            byte[] q = new byte[c.type().typeSize()];
+            try {
+                c.quantizeRows(x, 0, q, 0, 1, QK_K, ImatrixVectors.importance(), 0);
+            } catch (CodecAbortException e) {
+                assertTrue(e.getMessage().startsWith(name + ": ggml would abort"), e.getMessage());
+                assertTrue(e.getMessage().contains("GGML_ASSERT") && !e.getMessage().contains("\n"), e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void iq1SortIsStableWithSignedZerosEqual() {
+        // §4.6 step 2.3: ascending by value, equal values (-0.0 == +0.0) in index order
+        float[] x = {9, 0.5f, -0.0f, 0.5f, 0.0f, -1, 0.5f, -0.0f};
+        int[] idx = new int[8];
+        WeightedIqCodec.stableSortByValue(x, 0, 8, idx);
+        assertArrayEquals(new int[] {5, 2, 4, 7, 1, 3, 6, 0}, idx);
+        // at an offset
+        float[] y = new float[3 + 8];
+        System.arraycopy(x, 0, y, 3, 8);
+        WeightedIqCodec.stableSortByValue(y, 3, 8, idx);
+        assertArrayEquals(new int[] {5, 2, 4, 7, 1, 3, 6, 0}, idx);
     }
 }
