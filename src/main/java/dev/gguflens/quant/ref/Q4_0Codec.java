@@ -52,7 +52,6 @@ final class Q4_0Codec implements BlockCodec {
         }
     }
 
-
     @Override
     public ImportanceUse importanceUse() {
         return ImportanceUse.USED;

@@ -54,7 +54,6 @@ final class Q4_1Codec implements BlockCodec {
         }
     }
 
-
     @Override
     public ImportanceUse importanceUse() {
         return ImportanceUse.USED;

@@ -55,7 +55,6 @@ final class Q5_0Codec implements BlockCodec {
         }
     }
 
-
     @Override
     public ImportanceUse importanceUse() {
         return ImportanceUse.USED;

@@ -58,7 +58,6 @@ final class Q5_1Codec implements BlockCodec {
         }
     }
 
-
     @Override
     public ImportanceUse importanceUse() {
         return ImportanceUse.USED;

@@ -222,9 +222,9 @@ class WeightedRefCodecTest {
         byte[] q = quantizeRows(GgmlType.Q4_0, row, N_PER_ROW, imp, 0);
         assertEquals(0x0000, CodecVectorChecks.u16(q, 0), "d");
         for (int j = 0; j < 16; j++) {
-            // 8*x = (j-16)/2 exactly; nearest_int rounds half to even, as rint
+            // 8*x is exactly (j-16)/2 for value j and j/2 for value j+16; nearest_int rounds half to even, as rint
             int lo = 8 + (int) Math.clamp(Math.rint((j - 16) / 2.0), -8, 7);
-            int hi = 8 + (int) Math.clamp(Math.rint((j + 16 - 16) / 2.0), -8, 7);
+            int hi = 8 + (int) Math.clamp(Math.rint(j / 2.0), -8, 7);
             assertEquals(lo | hi << 4, q[2 + j] & 0xFF, "qs[" + j + "]");
         }
         // the same block with the usual weights picks a real scale
