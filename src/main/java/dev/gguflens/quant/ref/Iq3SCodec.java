@@ -3,6 +3,7 @@ package dev.gguflens.quant.ref;
 import dev.gguflens.gguf.GgmlType;
 import dev.gguflens.quant.BlockCodec;
 import dev.gguflens.quant.CodecAbortException;
+import dev.gguflens.quant.ImportanceUse;
 import java.util.Arrays;
 
 /**
@@ -37,14 +38,40 @@ final class Iq3SCodec implements BlockCodec {
     public void quantize(float[] src, int srcOff, byte[] dst, int dstOff, int n) {
         Search s = new Search(Iq3sSearchTables.get());
         for (int b = 0; b < n / QK_K; b++) {
-            s.quantizeBlock(src, srcOff + b * QK_K, dst, dstOff + b * BLOCK_BYTES, b);
+            s.quantizeBlock(src, srcOff + b * QK_K, dst, dstOff + b * BLOCK_BYTES, b, null, 0);
+        }
+    }
+
+    @Override
+    public ImportanceUse importanceUse() {
+        return ImportanceUse.USED;
+    }
+
+    /**
+     * With weights, {@code quantize_iq3_s} runs the same code per row with each sub-block's weights
+     * {@code qw·sqrtf(sigma2 + x²)}, {@code sigma2 = (2·Σx²)/256} over the super-block (quantizers-imatrix.md §4.5).
+     */
+    @Override
+    public void quantizeRows(float[] src, int srcOff, byte[] dst, int dstOff, int nRows, int nPerRow, float[] qw, int qwOff) {
+        if (qw == null) {
+            quantize(src, srcOff, dst, dstOff, nRows * nPerRow);
+            return;
+        }
+        int nb = ImportanceWeights.blocksPerRow(type(), nRows, nPerRow, qw, qwOff);
+        Search s = new Search(Iq3sSearchTables.get());
+        for (int row = 0; row < nRows; row++) {
+            for (int b = 0; b < nb; b++) {
+                int block = row * nb + b;
+                s.quantizeBlock(src, srcOff + row * nPerRow + b * QK_K, dst, dstOff + block * BLOCK_BYTES, block,
+                        qw, qwOff + b * QK_K);
+            }
         }
     }
 
     /** Scratch state of one quantize call (the codec itself stays stateless and thread-safe). */
     private static final class Search {
         final Iq3sSearchTables t;
-        final float[] w = new float[SUB];     // weight[i] = x*x
+        final float[] w = new float[SUB];     // weight[i]: x*x, or qw*sqrtf(sigma2 + x*x) with an imatrix
         final float[] wa = new float[SUB];    // waux[i] = sqrtf(weight[i])
         final float[] a = new float[SUB];     // xval: |x|, sign kept apart
         final int[] sb = new int[4];          // block_signs
@@ -59,17 +86,29 @@ final class Iq3SCodec implements BlockCodec {
             this.t = t;
         }
 
-        /** Steps 1-5 of the section, for block {@code blockIndex} of this call (which error messages name). */
-        void quantizeBlock(float[] x, int xo, byte[] y, int yo, int blockIndex) {
+        /**
+         * Steps 1-5 of the section, for block {@code blockIndex} of this call (which error messages name);
+         * {@code qw[qo ..]} are the importance values of the block's 256 columns, or {@code qw} is null.
+         */
+        void quantizeBlock(float[] x, int xo, byte[] y, int yo, int blockIndex, float[] qw, int qo) {
             // 1. all 110 bytes zero; d = FP16(0)
             Arrays.fill(y, yo, yo + BLOCK_BYTES, (byte) 0);
             int qpos = 0, spos = 0;
             float maxScale = 0;
+            // sigma2 = (2·Σx²)/256 over the super-block: only the importance weights use it
+            float sigma2 = qw == null ? 0 : 2 * ImportanceWeights.sumOfSquares(x, xo, QK_K) / QK_K;
             for (int ib = 0; ib < 8; ib++) {
                 int xb = xo + SUB * ib;
-                // 2.1 weights (no imatrix): x*x, rounded, and its square root (not |x|)
+                // 2.1 weights: x*x, rounded (no imatrix) or qw*sqrtf(sigma2 + x²) (imatrix, §4.5); then the
+                // square root of each (not |x|)
+                if (qw == null) {
+                    for (int i = 0; i < SUB; i++) {
+                        w[i] = x[xb + i] * x[xb + i];
+                    }
+                } else {
+                    ImportanceWeights.fill(w, 0, qw, qo + SUB * ib, sigma2, x, xb, SUB);
+                }
                 for (int i = 0; i < SUB; i++) {
-                    w[i] = x[xb + i] * x[xb + i];
                     wa[i] = (float) Math.sqrt(w[i]);
                 }
                 // 2.2 signs apart; -0 is >= 0 (no bit), NaN is not (bit set)
