@@ -92,8 +92,8 @@ final class IqGridIndex {
     }
 
     /**
-     * {@code kgrid_512}: IQ3_S (nwant 3). The IQ3_S codec keeps its own {@link Iq3sSearchTables}; this one
-     * exists so the shared mechanism is checked against the neighbour-list hash ggml's memory gave for it.
+     * {@code kgrid_512}: IQ3_S (nwant 3), whose neighbour lists hash as ggml's in-memory lists do
+     * (quantizers.md §3 IQ3_S, "Tables").
      */
     static IqGridIndex iq3s() {
         return Iq3s.INDEX;

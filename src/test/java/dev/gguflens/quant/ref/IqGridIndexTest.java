@@ -140,18 +140,6 @@ class IqGridIndexTest {
     }
 
     @Test
-    void sameListsAsTheIq3sSearchTables() {
-        IqGridIndex g = IqGridIndex.iq3s();
-        Iq3sSearchTables t = Iq3sSearchTables.get();
-        for (int key = 0; key < Iq3sSearchTables.KEYS; key++) {
-            assertEquals(t.gridIndex(key), g.gridIndex(key), "key " + key);
-            if (t.gridIndex(key) < 0) {
-                assertArrayEquals(t.neighbours(key), g.neighbours(key), "key " + key);
-            }
-        }
-    }
-
-    @Test
     void bestNeighbourTakesTheFirstStrictMinimumAndWritesItsLevels() {
         IqGridIndex g = IqGridIndex.iq3xxs();
         // code 5's candidates: point 2 (4,0,0,0) and the distance-20 ring. With x = positions of point 4
