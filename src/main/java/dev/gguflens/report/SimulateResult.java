@@ -35,6 +35,19 @@ public record SimulateResult(Plan plan, boolean imatrixRequired, Plan withImatri
      * @param failure why an accepted plan could not be measured, or null
      */
     public record Unweighted(Plan plan, SimulationResult error, String failure) {
+        /** How many tensors get another type than in {@code weighted} (0 when either run is refused). */
+        public int tensorsWithOtherTypes(Plan weighted) {
+            if (!plan.ok() || !weighted.ok()) {
+                return 0;
+            }
+            int n = 0;
+            for (int i = 0; i < plan.tensors().size(); i++) {
+                if (!plan.tensors().get(i).targetType().equals(weighted.tensors().get(i).targetType())) {
+                    n++;
+                }
+            }
+            return n;
+        }
     }
 
     /** A planned result, not (yet) measured. */

@@ -121,8 +121,9 @@ final class SimulateText {
         if (u.error() == null) {
             return "not measured: " + SafeText.escape(u.failure());
         }
-        String sizes = u.plan().fileBytes() == s.plan().fileBytes() ? ""
-                : " (other types: " + Units.bytesExact(u.plan().fileBytes()) + ", " + bpw(u.plan().bitsPerWeight()) + " bits per weight)";
+        int other = u.tensorsWithOtherTypes(s.plan());
+        String sizes = other == 0 ? "" : " (" + tensors(other) + " of other types: " + Units.bytesExact(u.plan().fileBytes()) + ", "
+                + bpw(u.plan().bitsPerWeight()) + " bits per weight)";
         return ErrorText.modelLine(u.error()) + sizes;
     }
 
@@ -204,8 +205,9 @@ final class SimulateText {
             notes.add(tensors(unweighted) + " without imatrix weights");
         }
         SimulateResult.Unweighted u = s.withoutImatrix();
-        if (u != null && u.plan().ok() && u.plan().fileBytes() != p.fileBytes()) {
-            notes.add("without an imatrix other types: " + Units.bytes(u.plan().fileBytes()) + ", " + bpw(u.plan().bitsPerWeight()) + " bpw");
+        if (u != null && u.tensorsWithOtherTypes(p) > 0) {
+            notes.add("without an imatrix " + tensors(u.tensorsWithOtherTypes(p)) + " get other types: " + Units.bytes(u.plan().fileBytes())
+                    + ", " + bpw(u.plan().bitsPerWeight()) + " bpw");
         }
         return String.join("; ", notes);
     }
