@@ -193,7 +193,7 @@ final class FitCommand implements Callable<Integer> {
                     + " measure the weighted types; give the importance matrix with --imatrix FILE");
         }
         // A format error in the imatrix file already names it ("imatrix file PATH: ...") and exits 3.
-        ImatrixMode imatrix = quantize.imatrixMode();
+        ImatrixMode imatrix = quantize.imatrixMode(spec.commandLine());
         List<ModelSizing.Sized> sized = new ModelSizing(quantize, ftypes, imatrix, context).run(files);
         List<GgufFile> open = new ArrayList<>();
         sized.forEach(z -> open.add(z.file()));

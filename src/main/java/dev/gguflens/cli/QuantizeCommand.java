@@ -135,6 +135,14 @@ final class QuantizeCommand implements Callable<Integer> {
             description = "An importance matrix (GGUF imatrix or legacy .dat), as llama-quantize --imatrix.")
     Path imatrixFile;
 
+    @Option(names = "--include-weights", paramLabel = "NAME",
+            description = "With --imatrix: use only the entries whose name contains NAME (repeatable), as llama-quantize does.")
+    List<String> includeWeights = new ArrayList<>();
+
+    @Option(names = "--exclude-weights", paramLabel = "NAME",
+            description = "With --imatrix: drop the entries whose name contains NAME (repeatable), as llama-quantize does.")
+    List<String> excludeWeights = new ArrayList<>();
+
     @Option(names = "--assume-imatrix", hidden = true, description = "simulate's sizes-only option: refused here (no values to quantize with).")
     boolean assumeImatrix;
 
@@ -161,11 +169,16 @@ final class QuantizeCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, "--assume-imatrix only plans types (gguflens simulate): quantize needs"
                     + " the importance values themselves; give the file with --imatrix FILE");
         }
+        try {
+            LlamaQuantizeOptions.checkWeightFilters(imatrixFile, includeWeights, excludeWeights);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, e.getMessage());
+        }
         QuantizeOptions options = options(cl);
         checkOutput(cl);
         ImatrixMode imatrix;
         try {
-            imatrix = imatrixFile == null ? ImatrixMode.NONE : LlamaQuantizeOptions.readImatrix(imatrixFile);
+            imatrix = imatrixFile == null ? ImatrixMode.NONE : LlamaQuantizeOptions.readImatrix(imatrixFile, includeWeights, excludeWeights);
         } catch (dev.gguflens.gguf.GgufFormatException e) {
             throw new FileFailure(imatrixFile, e.getMessage(), ExitCode.INVALID_GGUF, e);
         }

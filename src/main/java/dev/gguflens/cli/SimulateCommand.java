@@ -250,7 +250,7 @@ final class SimulateCommand implements Callable<Integer> {
             throw usage("several files are compared by size and error: add --error (or --sample FRACTION)");
         }
         PlotOutput plotOutput = plotOutput(errors);
-        ImatrixMode imatrix = quantize.imatrixMode();
+        ImatrixMode imatrix = quantize.imatrixMode(spec.commandLine());
         List<GgufFile> open = new ArrayList<>();
         try {
             List<SimulateReport> reports = new ArrayList<>();

@@ -63,6 +63,26 @@ public record ImatrixFile(String name, ImatrixFormat format, SortedMap<String, I
         }
     }
 
+    /**
+     * The entries llama-quantize keeps with {@code --exclude-weights} (drop every entry whose name contains one of
+     * {@code exclude}) and {@code --include-weights} (keep only those whose name contains one of {@code include}); an
+     * empty list filters nothing. The non-finite check then covers the entries kept, as the library sees only those.
+     */
+    public ImatrixFile filtered(List<String> include, List<String> exclude) {
+        if (include.isEmpty() && exclude.isEmpty()) {
+            return this;
+        }
+        TreeMap<String, ImatrixEntry> kept = new TreeMap<>();
+        entries.forEach((name, e) -> {
+            boolean excluded = exclude.stream().anyMatch(name::contains);
+            boolean included = include.isEmpty() || include.stream().anyMatch(name::contains);
+            if (!excluded && included) {
+                kept.put(name, e);
+            }
+        });
+        return new ImatrixFile(name, format, kept, datasets, chunkCount, chunkSize, firstNonFinite(kept));
+    }
+
     public int entriesCount() {
         return entries.size();
     }

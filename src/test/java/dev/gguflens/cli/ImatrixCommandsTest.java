@@ -192,6 +192,34 @@ class ImatrixCommandsTest {
         }
     }
 
+    @Test
+    void includeAndExcludeWeightsFilterTheEntriesAsLlamaQuantizeDoes() throws Exception {
+        Path out = dir.resolve("excluded.gguf");
+        CommandRun r = CommandRun.of("quantize", "--imatrix", IMATRIX.toString(), "--exclude-weights", "attn_q", MODEL, out.toString(), "Q8_0");
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.err().contains("did not find weights for blk.0.attn_q.weight") && r.err().contains("did not find weights for blk.1.attn_q.weight"),
+                r.err());
+        try (GgufFile f = GgufReader.open(out)) {
+            // 15 entries less the two attn_q: the key counts the entries after filtering.
+            assertEquals(13, f.integer("quantize.imatrix.entries_count").orElseThrow());
+        }
+        Path included = dir.resolve("included.gguf");
+        CommandRun i = CommandRun.of("quantize", "--imatrix", IMATRIX.toString(), "--include-weights", "ffn_down", "--include-weights",
+                "output", MODEL, included.toString(), "Q8_0");
+        assertEquals(0, i.exitCode(), i.toString());
+        try (GgufFile f = GgufReader.open(included)) {
+            // blk.0/1.ffn_down, blk.0/1.attn_output and output.weight contain "ffn_down" or "output".
+            assertEquals(5, f.integer("quantize.imatrix.entries_count").orElseThrow());
+        }
+        CommandRun both = CommandRun.of("simulate", MODEL, "--to", "Q8_0", "--imatrix", IMATRIX.toString(), "--include-weights", "a",
+                "--exclude-weights", "b");
+        assertEquals(ExitCode.USAGE, both.exitCode());
+        assertTrue(both.err().contains("--include-weights and --exclude-weights cannot be used together"), both.err());
+        CommandRun alone = CommandRun.of("quantize", "--exclude-weights", "b", MODEL, dir.resolve("x.gguf").toString(), "Q8_0");
+        assertEquals(ExitCode.USAGE, alone.exitCode());
+        assertTrue(alone.err().contains("give one with --imatrix FILE"), alone.err());
+    }
+
     private static void assertSameTensorData(Path a, Path b) throws Exception {
         try (GgufFile x = GgufReader.open(a); GgufFile y = GgufReader.open(b)) {
             assertEquals(x.tensors().size(), y.tensors().size());
