@@ -210,7 +210,7 @@ public final class SimulateJsonRenderer {
             g.writeArrayFieldStart("tensors");
             for (PlannedTensor t : r.tensors().filter() == null ? p.tensors()
                     : p.tensors().stream().filter(t -> r.tensors().filter().matcher(t.name()).find()).toList()) {
-                tensor(g, t, m == null ? null : errors.get(t.name()));
+                tensor(g, t, m == null ? null : errors.get(t.name()), r.imatrix() instanceof ImatrixMode.FromFile);
             }
             g.writeEndArray();
         }
@@ -304,7 +304,7 @@ public final class SimulateJsonRenderer {
         }
     }
 
-    private static void tensor(JsonGenerator g, PlannedTensor t, TensorError e) throws IOException {
+    private static void tensor(JsonGenerator g, PlannedTensor t, TensorError e, boolean imatrixFile) throws IOException {
         g.writeStartObject();
         g.writeStringField("name", t.name());
         g.writeArrayFieldStart("shape");
@@ -318,6 +318,9 @@ public final class SimulateJsonRenderer {
         g.writeNumberField("bytes", t.targetBytes());
         g.writeNumberField("offset", t.offset());
         g.writeStringField("reason", t.reason());
+        if (imatrixFile && !t.copied()) {
+            g.writeBooleanField("weighted", t.imatrix() == ImatrixUse.WEIGHTED);
+        }
         if (e != null) {
             g.writeFieldName("error");
             stats(g, e.error());

@@ -104,7 +104,7 @@ public final class SimulateMarkdownRenderer {
                 TensorError e = errors.get(t.name());
                 cells.addAll(List.of(ErrorText.relative(e.error()), ErrorText.snr(e.error()), ErrorText.maxAbs(e.error())));
             }
-            cells.add(Markdown.plain(SafeText.escape(t.reason())));
+            cells.add(Markdown.plain(SimulateText.reason(r, t)));
             rows.add(cells.toArray(String[]::new));
         }
         if (m == null) {

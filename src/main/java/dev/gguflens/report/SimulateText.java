@@ -228,6 +228,16 @@ final class SimulateText {
         return List.copyOf(out);
     }
 
+    /** The reason column of a tensor: the rule, and with an imatrix file why a converted tensor goes without its weights. */
+    static String reason(SimulateReport r, PlannedTensor t) {
+        String why = SafeText.escape(t.reason());
+        if (r.imatrix() instanceof ImatrixMode.FromFile && t.imatrix().unweighted()) {
+            why += t.imatrix() == ImatrixUse.NO_ENTRY ? "; no imatrix entry: quantized without weights"
+                    : "; imatrix entry of another size: quantized without weights";
+        }
+        return why;
+    }
+
     /** The type column of a tensor: {@code F16 -> Q6_K}, the source type padded so the arrows line up. */
     static String typeChange(PlannedTensor t, int sourceWidth) {
         return pad(t.sourceType().name(), sourceWidth) + " -> " + t.targetType().name();

@@ -77,7 +77,7 @@ public final class SimulateTextRenderer {
                 TensorError e = errors.get(pt.name());
                 cells.addAll(List.of(ErrorText.relative(e.error()), ErrorText.snr(e.error()), ErrorText.maxAbs(e.error())));
             }
-            cells.add(SafeText.escape(pt.reason()));
+            cells.add(SimulateText.reason(r, pt));
             t.row(cells.toArray(String[]::new));
         }
         t.print(out, INDENT);

@@ -248,6 +248,26 @@ class ImatrixCommandsTest {
         assertEquals(1, j.get("unweightedTensors").size());
         assertEquals("token_embd.weight", j.get("unweightedTensors").get(0).get("name").asText());
         assertEquals("noEntry", j.get("unweightedTensors").get(0).get("reason").asText());
+
+        // Per tensor: the 16 converted tensors say whether they had weights (15 did); the 5 kept norms say nothing.
+        JsonNode tensors = JSON.readTree(CommandRun.of("simulate", MODEL, "--to", "Q4_K_M", "--json", "--imatrix", IMATRIX.toString()).out())
+                .get("tensors");
+        int weighted = 0;
+        int unweighted = 0;
+        for (JsonNode t : tensors) {
+            if (t.has("weighted")) {
+                if (t.get("weighted").asBoolean()) {
+                    weighted++;
+                } else {
+                    unweighted++;
+                    assertEquals("token_embd.weight", t.get("name").asText());
+                }
+            }
+        }
+        assertEquals(15, weighted);
+        assertEquals(1, unweighted);
+        CommandRun table = CommandRun.of("simulate", MODEL, "--to", "Q4_K_M", "--imatrix", IMATRIX.toString(), "--tensors", "token_embd");
+        assertTrue(table.out().contains("; no imatrix entry: quantized without weights"), table.out());
     }
 
     @Test
