@@ -188,8 +188,12 @@ final class FitCommand implements Callable<Integer> {
         if (quantize.imatrixFile != null && quantize.assumeImatrix) {
             throw usage("--imatrix and --assume-imatrix cannot be used together");
         }
+        if (measure && quantize.assumeImatrix) {
+            throw usage("--assume-imatrix plans types only: it has no importance values to quantize with, so --error cannot"
+                    + " measure the weighted types; give the importance matrix with --imatrix FILE");
+        }
         // A format error in the imatrix file already names it ("imatrix file PATH: ...") and exits 3.
-        ImatrixMode imatrix = quantize.imatrixMode();
+        ImatrixMode imatrix = quantize.imatrixMode(spec.commandLine());
         List<ModelSizing.Sized> sized = new ModelSizing(quantize, ftypes, imatrix, context).run(files);
         List<GgufFile> open = new ArrayList<>();
         sized.forEach(z -> open.add(z.file()));

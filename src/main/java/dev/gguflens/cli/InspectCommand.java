@@ -1,6 +1,13 @@
 package dev.gguflens.cli;
 
 import dev.gguflens.gguf.GgufFile;
+import dev.gguflens.gguf.GgufFormatException;
+import dev.gguflens.gguf.GgufValue;
+import dev.gguflens.imatrix.ImatrixFile;
+import dev.gguflens.plan.ImatrixCoverage;
+import dev.gguflens.report.ImatrixRenderer;
+import dev.gguflens.report.ImatrixReport;
+import java.nio.file.Files;
 import dev.gguflens.gguf.ModelSummary;
 import dev.gguflens.gguf.TensorInfo;
 import dev.gguflens.report.InspectJsonRenderer;
@@ -43,6 +50,15 @@ import picocli.CommandLine.Parameters;
             "frequent tensor type, marked as guessed. Shapes are in ggml order (ne[0],",
             "the row length, first); offsets are relative to the data section.",
             "",
+            "An importance matrix (llama.cpp's GGUF imatrix, general.type = imatrix, or",
+            "the legacy llama-imatrix .dat format) is shown as llama-quantize reads it:",
+            "datasets, chunks, entries (length, expert slices, slices that never saw a",
+            "token, counts, value range) and whether every value is finite. With",
+            "--model FILE: which of that model's quantizable weights it covers, which",
+            "it lacks (and in which low-bit file types llama-quantize would then",
+            "refuse: IQ1_S, IQ1_M, IQ2_XXS, IQ2_XS, IQ2_S, IQ2_M, IQ3_XXS, IQ3_XS,",
+            "Q2_K_S), and entries whose length does not fit the tensor.",
+            "",
             "Text from the file is printed with control characters, bidi overrides and",
             "other invisible characters escaped (\\x1b, \\r, \\u202e; a backslash as \\\\),",
             "so a file cannot act on your terminal. Results go to standard output,",
@@ -55,7 +71,8 @@ import picocli.CommandLine.Parameters;
             "0:the file was listed",
             "2:bad usage (unknown option, invalid --tensors expression; an archive with several GGUF files and no --member)",
             "3:the file is not a valid GGUF file (the message names the problem and its byte offset), or a part of a split"
-                    + " model is missing, extra or does not fit the others (the message names the part)",
+                    + " model is missing, extra or does not fit the others (the message names the part), or not a valid"
+                    + " importance matrix (or --model's file not a valid model)",
             "5:the file cannot be read (missing, a directory, no permission; an Ollama model that is not in the store; an"
                     + " archive member that is not there)",
         },
@@ -65,6 +82,7 @@ import picocli.CommandLine.Parameters;
             "  gguflens inspect --no-metadata --tensors 'blk\\.0\\.' model.gguf",
             "  gguflens inspect --json model.gguf > model.json",
             "  gguflens inspect --markdown --no-tensors model.gguf > model.md",
+            "  gguflens inspect imatrix.gguf --model model-f16.gguf",
             "",
             "The JSON output is a stable, versioned contract: see docs/json.md.%n",
         })
@@ -100,6 +118,10 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--no-metadata", description = "Leave out the metadata.")
     boolean noMetadata;
 
+    @Option(names = "--model", paramLabel = "FILE",
+            description = "With an importance matrix: the model (GGUF) whose weights to check it against.")
+    Path model;
+
     @Option(names = {"--full", "--full-arrays"},
             description = "Show metadata values in full: every array element and whole long strings (such as "
                     + "chat templates). By default text and markdown show the first elements and the start of "
@@ -111,7 +133,34 @@ final class InspectCommand implements Callable<Integer> {
         if (json && markdown) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--json and --markdown cannot be used together");
         }
+        ImatrixFile legacy = legacyImatrix();
+        if (legacy != null) {
+            noMarkdownForImatrix();
+            ImatrixReport r = imatrixReport(legacy);
+            if (json) {
+                ImatrixRenderer.json(r, spec.commandLine().getOut());
+            } else {
+                ImatrixRenderer.text(r, spec.commandLine().getOut());
+            }
+            return ExitCode.OK;
+        }
         try (GgufFile f = InputFiles.openGguf(file, member)) {
+            ImatrixReport imatrix = null;
+            if (isImatrix(f)) {
+                try {
+                    imatrix = imatrixReport(ImatrixFile.read(f.path()));
+                } catch (GgufFormatException e) {
+                    throw new FileFailure(file, e.getMessage(), ExitCode.INVALID_GGUF, e);
+                }
+                if (!json) {
+                    noMarkdownForImatrix();
+                    ImatrixRenderer.text(imatrix, spec.commandLine().getOut());
+                    return ExitCode.OK;
+                }
+            } else if (model != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--model applies to an importance matrix, and "
+                        + file + " is a model (its general.type is not imatrix)");
+            }
             ModelSummary summary = ModelSummary.of(f);
             List<TensorInfo> tensors = noTensors ? null
                     : tensorFilter == null ? f.tensors()
@@ -120,7 +169,9 @@ final class InspectCommand implements Callable<Integer> {
                     noTensors || tensorFilter == null ? null : tensorFilter.pattern(), full);
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
-                InspectJsonRenderer.render(report, out);
+                // An imatrix GGUF is still a GGUF file: its JSON is the container's, plus the importance matrix.
+                ImatrixReport im = imatrix;
+                InspectJsonRenderer.render(report, out, im == null ? null : g -> ImatrixRenderer.fields(g, im));
             } else if (markdown) {
                 InspectMarkdownRenderer.render(report, out);
             } else {
@@ -128,6 +179,51 @@ final class InspectCommand implements Callable<Integer> {
             }
         }
         return ExitCode.OK;
+    }
+
+    /** A GGUF imatrix on disk: {@code general.type} says so (an imatrix in an archive or split is listed as GGUF). */
+    private static boolean isImatrix(GgufFile f) {
+        boolean typed = f.value("general.type").filter(v -> v instanceof GgufValue.Str s && s.text().equals("imatrix")).isPresent();
+        return typed && f.path() != null && f.parts().isEmpty() && f.stream().isEmpty();
+    }
+
+    /**
+     * The file as a legacy imatrix, when it is a plain file that is neither GGUF nor an archive and reads as one; else
+     * null (then it is read as GGUF, whose error a non-GGUF file gets). A {@code .dat} file that fails to read as a
+     * legacy imatrix gets that error instead, which is the one that says what is wrong with it.
+     */
+    private ImatrixFile legacyImatrix() throws FileFailure, java.io.IOException {
+        if (member != null || !Files.isRegularFile(file) || ImatrixFile.isGguf(file) || Archives.detect(file).isPresent()) {
+            return null;
+        }
+        try {
+            return ImatrixFile.read(file);
+        } catch (GgufFormatException e) {
+            if (file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".dat")) {
+                throw new FileFailure(file, e.getMessage(), ExitCode.INVALID_GGUF, e);
+            }
+            return null;
+        }
+    }
+
+    private void noMarkdownForImatrix() {
+        if (markdown) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--markdown is not available for an importance matrix:"
+                    + " use text or --json");
+        }
+    }
+
+    /** {@code inspect IMATRIX [--model FILE]}: the importance matrix and, with {@code --model}, its coverage of the model. */
+    private ImatrixReport imatrixReport(ImatrixFile imatrix) throws FileFailure, java.io.IOException {
+        ImatrixCoverage coverage = null;
+        if (model != null) {
+            try (GgufFile m = InputFiles.openGguf(model)) {
+                coverage = ImatrixCoverage.of(m, imatrix);
+            } catch (GgufFormatException e) {
+                throw new FileFailure(model, e.getMessage(), ExitCode.INVALID_GGUF, e);
+            }
+        }
+        return new ImatrixReport(file, Files.size(file), imatrix, model, coverage);
     }
 
     /** Compiles a regular expression, failing with one line (not the multi-line JDK message) when it is invalid. */

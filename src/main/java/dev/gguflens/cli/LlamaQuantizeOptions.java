@@ -3,7 +3,7 @@ package dev.gguflens.cli;
 import dev.gguflens.gguf.GgmlType;
 import dev.gguflens.gguf.GgufFormatException;
 import dev.gguflens.gguf.LlamaFileType;
-import dev.gguflens.plan.ImatrixFile;
+import dev.gguflens.imatrix.ImatrixFile;
 import dev.gguflens.plan.ImatrixMode;
 import dev.gguflens.plan.QuantizeOptions;
 import dev.gguflens.plan.TensorTypeOverride;
@@ -45,13 +45,23 @@ final class LlamaQuantizeOptions {
     boolean leaveOutputTensor;
 
     @Option(names = "--imatrix", paramLabel = "FILE", order = 15,
-            description = "An importance matrix in llama.cpp's GGUF format, as llama-quantize --imatrix: it allows "
-                    + "the very low-bit types, changes some tensors' types, and adds four quantize.imatrix.* keys.")
+            description = "An importance matrix (llama.cpp's GGUF imatrix or the legacy .dat), as llama-quantize --imatrix: it "
+                    + "allows the very low-bit types, changes some tensors' types, adds four quantize.imatrix.* keys, and with "
+                    + "--error weighs each tensor's quantization by its entry (tensors without one go unweighted, as in llama-quantize).")
     Path imatrixFile;
+
+    @Option(names = "--include-weights", paramLabel = "NAME", order = 15,
+            description = "With --imatrix: use only the entries whose name contains NAME (repeatable), as llama-quantize "
+                    + "--include-weights; the other tensors go without weights.")
+    List<String> includeWeights = new ArrayList<>();
+
+    @Option(names = "--exclude-weights", paramLabel = "NAME", order = 15,
+            description = "With --imatrix: drop the entries whose name contains NAME (repeatable), as llama-quantize --exclude-weights.")
+    List<String> excludeWeights = new ArrayList<>();
 
     @Option(names = "--assume-imatrix", order = 16,
             description = "Plan as if an importance matrix covering every tensor were given (the types --imatrix "
-                    + "would give), without its four metadata keys.")
+                    + "would give), without its four metadata keys. Sizes only: --error needs the values of --imatrix FILE.")
     boolean assumeImatrix;
 
     @Option(names = "--allow-requantize", order = 17,
@@ -76,21 +86,41 @@ final class LlamaQuantizeOptions {
      * The importance matrix as the options give it: assumed ({@code --assume-imatrix}), read from {@code --imatrix FILE}
      * (an unreadable file fails with exit code 5, an invalid one with 3), or none.
      */
-    ImatrixMode imatrixMode() throws FileFailure, GgufFormatException {
+    ImatrixMode imatrixMode(CommandLine cl) throws FileFailure, GgufFormatException {
         if (assumeImatrix) {
             return ImatrixMode.ASSUMED;
         }
-        Path m = imatrixFile;
-        if (m == null) {
-            return ImatrixMode.NONE;
+        try {
+            checkWeightFilters(imatrixFile, includeWeights, excludeWeights);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, e.getMessage());
         }
+        return imatrixFile == null ? ImatrixMode.NONE : readImatrix(imatrixFile, includeWeights, excludeWeights);
+    }
+
+    /** llama-quantize's rules for the entry filters: they need an imatrix, and cannot be combined. */
+    static void checkWeightFilters(Path imatrix, List<String> include, List<String> exclude) {
+        if (!include.isEmpty() && !exclude.isEmpty()) {
+            throw new IllegalArgumentException("--include-weights and --exclude-weights cannot be used together");
+        }
+        if (imatrix == null && !(include.isEmpty() && exclude.isEmpty())) {
+            throw new IllegalArgumentException((include.isEmpty() ? "--exclude-weights" : "--include-weights")
+                    + " filters the entries of an importance matrix: give one with --imatrix FILE");
+        }
+    }
+
+    /**
+     * {@code --imatrix FILE} read as llama-quantize reads it (GGUF, else the legacy format): an unreadable file fails with
+     * exit code 5, an invalid one with 3, each in one line naming the file.
+     */
+    static ImatrixMode readImatrix(Path m, List<String> include, List<String> exclude) throws FileFailure, GgufFormatException {
         if (Files.isDirectory(m)) {
             throw new FileFailure(m, "is a directory, not an imatrix file", ExitCode.IO, null);
         }
         try {
             // The name as typed is what llama-quantize writes to quantize.imatrix.file. A format error
             // already names the file ("imatrix file PATH: ...") and exits 3.
-            return new ImatrixMode.FromFile(ImatrixFile.read(m, m.toString()));
+            return new ImatrixMode.FromFile(ImatrixFile.read(m, m.toString()).filtered(include, exclude));
         } catch (IOException e) {
             throw new FileFailure(m, InputFiles.reason(e), ExitCode.IO, e);
         }
@@ -117,6 +147,8 @@ final class LlamaQuantizeOptions {
         if (imatrixFile != null) {
             out.add("--imatrix " + imatrixFile);
         }
+        includeWeights.forEach(w -> out.add("--include-weights " + w));
+        excludeWeights.forEach(w -> out.add("--exclude-weights " + w));
         if (assumeImatrix) {
             out.add("--assume-imatrix");
         }

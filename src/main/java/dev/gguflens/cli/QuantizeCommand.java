@@ -3,6 +3,9 @@ package dev.gguflens.cli;
 import dev.gguflens.gguf.GgmlType;
 import dev.gguflens.gguf.GgufFile;
 import dev.gguflens.gguf.LlamaFileType;
+import dev.gguflens.imatrix.ImatrixFile;
+import dev.gguflens.plan.ImatrixMode;
+import dev.gguflens.plan.ImatrixUse;
 import dev.gguflens.plan.Plan;
 import dev.gguflens.plan.PlannedTensor;
 import dev.gguflens.plan.Planner;
@@ -39,7 +42,18 @@ import picocli.CommandLine.Parameters;
         description = {
             "Writes OUT, the file llama-quantize writes for IN and FTYPE with the same",
             "options: the same tensor types, metadata, layout and bytes (llama.cpp",
-            "commit 0ad4a86). Options that need an importance matrix are not available.",
+            "commit 0ad4a86).",
+            "",
+            "--imatrix FILE gives an importance matrix (llama.cpp's GGUF imatrix, or",
+            "the legacy .dat format), as llama-quantize --imatrix: the very low-bit",
+            "file types (IQ1_S, IQ2_XXS, IQ2_M, IQ3_XXS, Q2_K_S, ...) become possible,",
+            "some tensors get other types, every converted tensor is quantized with",
+            "its entry's weights (a 3-D expert tensor with each expert's slice), and",
+            "the four quantize.imatrix.* keys are added. A tensor without an entry is",
+            "quantized without weights, as llama-quantize does, and named on standard",
+            "error (\"did not find weights for NAME\"); llama-quantize's refusals (an",
+            "entry of another length, a required entry missing, a non-finite value)",
+            "fail the run with its reason.",
             "",
             "The file appears only when it is complete: it is written to a hidden",
             "temporary file in OUT's folder and renamed at the end. If the run fails or",
@@ -49,12 +63,14 @@ import picocli.CommandLine.Parameters;
             "--force, and then only once the new file is complete.",
             "",
             "When llama-quantize would refuse the run (a file type that needs an",
-            "importance matrix, a quantized input without --allow-requantize, a",
-            "tensor ggml would abort on, quantized data with a NaN or infinite scale),",
+            "importance matrix it was not given, a quantized input without",
+            "--allow-requantize, an imatrix entry of the wrong length, a tensor",
+            "ggml would abort on, quantized data with a NaN or infinite scale),",
             "gguflens says why, naming the tensor, and writes nothing.",
             "",
             "Standard output gets one line when the file is written: its path, file",
-            "type, tensor counts, size and bits per weight. Progress goes to standard",
+            "type, tensor counts, size, bits per weight and the importance matrix used",
+            "(how many tensors had its weights). Progress goes to standard",
             "error: a bar when it is a terminal, a line per tensor with --verbose.",
         },
         parameterListHeading = "%nParameters:%n",
@@ -62,8 +78,10 @@ import picocli.CommandLine.Parameters;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:OUT was written",
-            "2:bad usage (unknown option, file type or tensor type; OUT is IN or a part of it; IN is an archive: extract it first)",
-            "3:IN is not a valid GGUF file, or one gguflens cannot convert (big-endian), or a split model's parts do not form one",
+            "2:bad usage (unknown option, file type or tensor type; OUT is IN or a part of it; IN is an archive: extract it first;"
+                    + " --assume-imatrix, which has no values to quantize with)",
+            "3:IN is not a valid GGUF file, or one gguflens cannot convert (big-endian), or a split model's parts do not form one;"
+                    + " or the --imatrix file is not a valid importance matrix",
             "4:llama-quantize would refuse this run (or gguflens cannot yet quantize a requested type); the message says why",
             "5:a file cannot be read or written (missing, a directory, OUT exists without --force; an Ollama model that is not in the store)",
             "130:interrupted (Ctrl-C); nothing was written",
@@ -73,6 +91,7 @@ import picocli.CommandLine.Parameters;
             "  gguflens quantize model-f16.gguf model-Q4_K_M.gguf Q4_K_M",
             "  gguflens quantize --pure --output-tensor-type q8_0 model-f16.gguf out.gguf Q4_0",
             "  gguflens quantize --tensor-type 'attn_v=q8_0' --tensor-type 'ffn_down=q6_k' in.gguf out.gguf Q4_K_M",
+            "  gguflens quantize --imatrix imatrix.gguf model-f16.gguf model-IQ3_M.gguf IQ3_M",
             "",
             "FTYPE is a llama.cpp file type: Q4_K_M, q4_k_m, MOSTLY_Q4_K_M or its number (15).%n",
         })
@@ -112,6 +131,21 @@ final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--leave-output-tensor", description = "Keep output.weight as it is.")
     boolean leaveOutputTensor;
 
+    @Option(names = "--imatrix", paramLabel = "FILE",
+            description = "An importance matrix (GGUF imatrix or legacy .dat), as llama-quantize --imatrix.")
+    Path imatrixFile;
+
+    @Option(names = "--include-weights", paramLabel = "NAME",
+            description = "With --imatrix: use only the entries whose name contains NAME (repeatable), as llama-quantize does.")
+    List<String> includeWeights = new ArrayList<>();
+
+    @Option(names = "--exclude-weights", paramLabel = "NAME",
+            description = "With --imatrix: drop the entries whose name contains NAME (repeatable), as llama-quantize does.")
+    List<String> excludeWeights = new ArrayList<>();
+
+    @Option(names = "--assume-imatrix", hidden = true, description = "simulate's sizes-only option: refused here (no values to quantize with).")
+    boolean assumeImatrix;
+
     @Option(names = "--allow-requantize", description = "Accept a quantized input: its tensors are decoded and quantized again (this loses more than quantizing the original).")
     boolean allowRequantize;
 
@@ -131,8 +165,24 @@ final class QuantizeCommand implements Callable<Integer> {
         if (n < 1) {
             throw new CommandLine.ParameterException(cl, "--threads must be at least 1, got " + n);
         }
+        if (assumeImatrix) {
+            throw new CommandLine.ParameterException(cl, "--assume-imatrix only plans types (gguflens simulate): quantize needs"
+                    + " the importance values themselves; give the file with --imatrix FILE");
+        }
+        try {
+            LlamaQuantizeOptions.checkWeightFilters(imatrixFile, includeWeights, excludeWeights);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, e.getMessage());
+        }
         QuantizeOptions options = options(cl);
         checkOutput(cl);
+        ImatrixMode imatrix;
+        try {
+            imatrix = imatrixFile == null ? ImatrixMode.NONE : LlamaQuantizeOptions.readImatrix(imatrixFile, includeWeights, excludeWeights);
+        } catch (dev.gguflens.gguf.GgufFormatException e) {
+            throw new FileFailure(imatrixFile, e.getMessage(), ExitCode.INVALID_GGUF, e);
+        }
+        options = options.withImatrix(imatrix);
         if (Files.isRegularFile(in) && Archives.detect(in).isPresent()) {
             // The output is written in llama-quantize's tensor order, which is not the order of the input file.
             throw new FileFailure(in, "is an archive: quantize reads its input's tensors in llama-quantize's order, not in file"
@@ -149,6 +199,12 @@ final class QuantizeCommand implements Callable<Integer> {
             Plan plan = plan(f, options);
             for (String w : plan.warnings()) {
                 err.println("gguflens: warning: " + SafeText.escape(w));
+            }
+            // llama-quantize's own notes, one per converted tensor the importance matrix does not cover.
+            for (PlannedTensor t : plan.tensors()) {
+                if (t.imatrix().unweighted()) {
+                    err.println("gguflens: " + SafeText.escape(t.imatrix().describe(t.name())) + ": quantized without importance weights");
+                }
             }
             err.flush();
             Map<String, PlannedTensor> byName = new HashMap<>();
@@ -176,7 +232,7 @@ final class QuantizeCommand implements Callable<Integer> {
             cl.getOut().println(SafeText.escapeControls(s.output().toString()) + ": " + plan.ftype().display() + ", "
                     + s.tensors() + " tensors (" + s.quantized() + " quantized, " + s.copied() + " copied), "
                     + Units.bytesExact(s.fileBytes()) + ", " + String.format(Locale.ROOT, "%.2f", plan.bitsPerWeight())
-                    + " bits per weight, " + String.format(Locale.ROOT, "%.1f s", s.elapsedNanos() / 1e9));
+                    + " bits per weight" + imatrixNote(plan) + ", " + String.format(Locale.ROOT, "%.1f s", s.elapsedNanos() / 1e9));
         }
         return ExitCode.OK;
     }
@@ -246,6 +302,17 @@ final class QuantizeCommand implements Callable<Integer> {
                     ExitCode.IMPOSSIBLE, null);
         }
         return plan;
+    }
+
+    /** {@code , importance matrix imatrix.gguf (weights for 14 of 15 quantized tensors)}, or nothing without one. */
+    private String imatrixNote(Plan plan) {
+        if (!(plan.options().imatrix() instanceof ImatrixMode.FromFile(ImatrixFile f))) {
+            return "";
+        }
+        long converted = plan.tensors().stream().filter(t -> !t.copied()).count();
+        long weighted = plan.tensors().stream().filter(t -> t.imatrix() == ImatrixUse.WEIGHTED).count();
+        return ", importance matrix " + SafeText.escapeControls(f.name()) + " (" + (f.entriesCount() == 0 ? "no entries, not used"
+                : "weights for " + weighted + " of " + converted + " quantized tensors") + ")";
     }
 
     /** A per-tensor line's tail: {@code : F16 -> Q4_K, 0.25 MiB -> 0.07 MiB}, or {@code : F32, copied}. */

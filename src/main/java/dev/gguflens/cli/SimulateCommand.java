@@ -7,6 +7,7 @@ import dev.gguflens.gguf.ModelSummary;
 import dev.gguflens.plan.ImatrixMode;
 import dev.gguflens.plan.Plan;
 import dev.gguflens.plan.PlannedTensor;
+import dev.gguflens.plan.Planner;
 import dev.gguflens.report.FrontierPlot;
 import dev.gguflens.report.SimulateComparison;
 import dev.gguflens.report.SimulateComparisonRenderer;
@@ -95,6 +96,17 @@ import picocli.CommandLine.Parameters;
             "                frontier joined by a line; --memory SIZE draws a memory",
             "                budget (24GiB, 24G, 1500MiB, or bytes) against file sizes.",
             "",
+            "  --imatrix FILE",
+            "                An importance matrix (llama.cpp's GGUF imatrix or the",
+            "                legacy .dat), as llama-quantize --imatrix: the types it",
+            "                gives, its four keys in the size, and with --error every",
+            "                converted tensor quantized with its entry's weights (whole",
+            "                rows; a 3-D expert tensor with each expert's slice). The",
+            "                output names the tensors that go without weights (no",
+            "                entry). --compare-imatrix adds each file type's error",
+            "                without it. --assume-imatrix plans the same types without",
+            "                a file: sizes only, so --error refuses it.",
+            "",
             "With --error, progress goes to standard error (a bar on a terminal, a",
             "line per tensor with --verbose) and only the result to standard output.",
             "",
@@ -109,8 +121,8 @@ import picocli.CommandLine.Parameters;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:simulated (with several file types, also when some are refused)",
-            "2:bad usage (unknown file type or tensor type, invalid pattern, conflicting options; an archive with several GGUF"
-                    + " files and no --member)",
+            "2:bad usage (unknown file type or tensor type, invalid pattern, conflicting options such as --error with"
+                    + " --assume-imatrix; an archive with several GGUF files and no --member)",
             "3:the file (or the --imatrix file) is not a valid GGUF file or model, or a split model's parts do not form one,"
                     + " or an archive's data is damaged or cut short",
             "4:llama-quantize would refuse the one file type asked for, or (--error) would abort on one of its tensors"
@@ -129,6 +141,7 @@ import picocli.CommandLine.Parameters;
             "  gguflens simulate --json model.gguf --all > sizes.json",
             "  gguflens simulate model.gguf --to Q4_K_M --error --sort error",
             "  gguflens simulate model.gguf --all --error --sample 0.1",
+            "  gguflens simulate model.gguf --to IQ3_M,Q3_K_M --error --imatrix imatrix.gguf --compare-imatrix",
             "  gguflens simulate small-f16.gguf big-f16.gguf --to Q3_K_M,Q4_K_M,Q6_K --error",
             "  gguflens simulate a.gguf b.gguf --all --error --plot plot.svg --memory 24GiB",
             "",
@@ -178,6 +191,11 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, order = 25, description = "With --error: a line per tensor on standard error as it is measured.")
     boolean verbose;
 
+    @Option(names = "--compare-imatrix", order = 26,
+            description = "With --error and --imatrix FILE: also measure each file type without the importance matrix, and show "
+                    + "both errors side by side (file types that require one show only the run with it).")
+    boolean compareImatrix;
+
     @Option(names = "--json", order = 30, description = "Print JSON instead of text (see docs/json.md).")
     boolean json;
 
@@ -217,11 +235,22 @@ final class SimulateCommand implements Callable<Integer> {
             throw usage("--imatrix and --assume-imatrix cannot be used together");
         }
         ErrorOptions errors = errorOptions();
+        if (errors != null && quantize.assumeImatrix) {
+            throw usage("--assume-imatrix plans types only: it has no importance values to quantize with, so --error cannot"
+                    + " measure the weighted types; give the importance matrix with --imatrix FILE");
+        }
+        if (compareImatrix && (errors == null || quantize.imatrixFile == null)) {
+            throw usage("--compare-imatrix needs --error (or --sample FRACTION) and --imatrix FILE: it measures each file type"
+                    + " with and without that importance matrix");
+        }
+        if (compareImatrix && files.size() > 1) {
+            throw usage("--compare-imatrix compares one model with and without its importance matrix: give one FILE");
+        }
         if (errors == null && files.size() > 1) {
             throw usage("several files are compared by size and error: add --error (or --sample FRACTION)");
         }
         PlotOutput plotOutput = plotOutput(errors);
-        ImatrixMode imatrix = quantize.imatrixMode();
+        ImatrixMode imatrix = quantize.imatrixMode(spec.commandLine());
         List<GgufFile> open = new ArrayList<>();
         try {
             List<SimulateReport> reports = new ArrayList<>();
@@ -338,7 +367,7 @@ final class SimulateCommand implements Callable<Integer> {
             throw usage("--seed needs --sample FRACTION");
         }
         Sampling sampling = sample == null ? null : new Sampling(sample, seed == null ? Sampling.DEFAULT_SEED : seed);
-        return new ErrorOptions(sampling, byLayer);
+        return new ErrorOptions(sampling, byLayer, compareImatrix);
     }
 
     /**
@@ -365,24 +394,56 @@ final class SimulateCommand implements Callable<Integer> {
                 s.plan().tensors().forEach(t -> byName.put(t.name(), t));
                 String label = (reports.size() > 1 ? SafeText.escapeControls(file.toString()) + " " : "")
                         + (several ? s.ftype().shortName() + " " : "");
+                SimulateResult measuredResult;
                 try (ProgressDisplay progress = ProgressDisplay.on(err, verbose, name -> describe(label, byName.get(name)))) {
                     SimulationResult m = ErrorEngine.simulate(r.file(), s.plan(), settings, progress, cancel);
-                    results.add(s.withError(m));
+                    measuredResult = s.withError(m);
                 } catch (TensorAbortException | UnsupportedOperationException e) {
                     if (single) {
                         throw new FileFailure(file, e.getMessage(), ExitCode.IMPOSSIBLE, e);
                     }
-                    results.add(s.withErrorFailure(e.getMessage()));
+                    measuredResult = s.withErrorFailure(e.getMessage());
                 } catch (java.io.UncheckedIOException e) {
-                    // Reading an archive's stream: damaged or truncated data is the file's fault, a failing disk is I/O.
-                    boolean io = e.getCause() instanceof java.nio.file.FileSystemException;
-                    throw new FileFailure(file, (io ? "" : "cannot read the archive: ") + InputFiles.reason(e.getCause()),
-                            io ? ExitCode.IO : ExitCode.INVALID_GGUF, e);
+                    throw archiveFailure(file, e);
                 }
+                if (errors.compareImatrix()) {
+                    measuredResult = measuredResult.withUnweighted(measureUnweighted(r.file(), file, s, settings, err, label, cancel));
+                }
+                results.add(measuredResult);
             }
             measured.add(new SimulateReport(r.file(), r.summary(), r.options(), r.imatrix(), results, r.single(), r.tensors(), errors));
         }
         return measured;
+    }
+
+    /** {@code --compare-imatrix}: the same file type planned and measured without the importance matrix. */
+    private SimulateResult.Unweighted measureUnweighted(GgufFile f, Path file, SimulateResult s, SimulationSettings settings,
+                                                        PrintWriter err, String label, Cancellation cancel) throws FileFailure {
+        Plan plain;
+        try {
+            plain = Planner.plan(f, s.plan().options().withImatrix(ImatrixMode.NONE));
+        } catch (GgufFormatException e) {
+            throw new FileFailure(file, e.getMessage(), ExitCode.INVALID_GGUF, e);
+        }
+        if (!plain.ok()) {
+            return new SimulateResult.Unweighted(plain, null, null);
+        }
+        Map<String, PlannedTensor> byName = new HashMap<>();
+        plain.tensors().forEach(t -> byName.put(t.name(), t));
+        try (ProgressDisplay progress = ProgressDisplay.on(err, verbose, name -> describe(label + "without imatrix ", byName.get(name)))) {
+            return new SimulateResult.Unweighted(plain, ErrorEngine.simulate(f, plain, settings, progress, cancel), null);
+        } catch (TensorAbortException | UnsupportedOperationException e) {
+            return new SimulateResult.Unweighted(plain, null, e.getMessage());
+        } catch (java.io.UncheckedIOException e) {
+            throw archiveFailure(file, e);
+        }
+    }
+
+    /** Reading an archive's stream: damaged or truncated data is the file's fault, a failing disk is I/O. */
+    private static FileFailure archiveFailure(Path file, java.io.UncheckedIOException e) {
+        boolean io = e.getCause() instanceof java.nio.file.FileSystemException;
+        return new FileFailure(file, (io ? "" : "cannot read the archive: ") + InputFiles.reason(e.getCause()),
+                io ? ExitCode.IO : ExitCode.INVALID_GGUF, e);
     }
 
     /** A per-tensor progress line's tail: {@code : Q4_K_M F16 -> Q4_K}, or {@code : F32, kept}. */

@@ -1,5 +1,6 @@
 package dev.gguflens.plan;
 
+import dev.gguflens.imatrix.ImatrixFile;
 import dev.gguflens.gguf.GgufValue;
 import dev.gguflens.gguf.LlamaFileType;
 import dev.gguflens.gguf.MetadataEntry;

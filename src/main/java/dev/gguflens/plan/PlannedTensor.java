@@ -13,9 +13,10 @@ import dev.gguflens.gguf.GgmlType;
  * @param targetBytes data bytes in the output, without padding
  * @param offset      offset of the data from the start of the output's data section
  * @param reason      why this type, in a few words
+ * @param imatrix     whether it is quantized with importance weights, and if not, why
  */
 public record PlannedTensor(String name, long[] shape, GgmlType sourceType, GgmlType targetType, long sourceBytes,
-                            long targetBytes, long offset, String reason) {
+                            long targetBytes, long offset, String reason, ImatrixUse imatrix) {
 
     /** Whether llama-quantize copies the bytes unchanged (same type). */
     public boolean copied() {

@@ -1,5 +1,6 @@
 package dev.gguflens.plan;
 
+import dev.gguflens.imatrix.ImatrixFile;
 import dev.gguflens.gguf.GgmlType;
 import dev.gguflens.gguf.GgufFile;
 import dev.gguflens.gguf.GgufFormatException;
@@ -87,7 +88,8 @@ public final class Planner {
         FirstPass first = firstPass(model, options, defaultType);
         List<Choice> choices = first.choices();
         int fallbacks = first.fallbacks();
-        long[] sizes = secondPass(model, options, choices);
+        ImatrixUse[] weighting = new ImatrixUse[choices.size()];
+        long[] sizes = secondPass(model, options, choices, weighting);
 
         List<MetadataEntry> metadata = OutputMetadata.of(model.metadata(), ftype, options.imatrix());
         List<GgufWriter.TensorSpec> specs = new ArrayList<>(choices.size());
@@ -108,7 +110,7 @@ public final class Planner {
                 throw new IllegalStateException("tensor '" + v.name() + "': planned " + size + " bytes, layout " + placed.bytes());
             }
             planned.add(new PlannedTensor(v.name(), placed.ne(), v.info().type(), placed.type(), v.info().bytes(), size,
-                    placed.offset(), choices.get(i).reason()));
+                    placed.offset(), choices.get(i).reason(), weighting[i]));
             tensorBytes += size;
         }
         return new Plan(model.source(), ftype, options, Plan.Status.OK, null, planned, metadata, layout.headerLength(),
@@ -143,17 +145,19 @@ public final class Planner {
      * §3 step 8: each tensor's output size, and what would stop the write at a tensor that changes type,
      * in llama.cpp's order: the imatrix entry, then whether the source type can be converted at all.
      */
-    private static long[] secondPass(PreparedModel model, QuantizeOptions options, List<Choice> choices) throws QuantizeRefusal {
+    private static long[] secondPass(PreparedModel model, QuantizeOptions options, List<Choice> choices, ImatrixUse[] weighting)
+            throws QuantizeRefusal {
         long[] sizes = new long[choices.size()];
         for (int i = 0; i < choices.size(); i++) {
             SourceTensor v = model.tensors().get(i);
             GgmlType source = v.info().type();
             GgmlType target = choices.get(i).type();
+            weighting[i] = ImatrixUse.NONE;
             if (target.id() == source.id()) {
                 sizes[i] = v.info().bytes();
                 continue;
             }
-            checkImatrixEntry(v, target, options);
+            weighting[i] = imatrixEntry(v, target, options);
             if (!source.equals(GgmlType.F32)) {
                 if (source.quantized() && !options.allowRequantize()) {
                     throw new QuantizeRefusal("requantizing from type " + source.ggmlName() + " is disabled (tensor " + v.name()
@@ -173,12 +177,18 @@ public final class Planner {
         return sizes;
     }
 
-    /** With an imatrix file: an entry of the wrong size is fatal, and a tensor that requires one must have one (§10.2). */
-    private static void checkImatrixEntry(SourceTensor v, GgmlType target, QuantizeOptions options) throws QuantizeRefusal {
-        if (!(options.imatrix() instanceof ImatrixMode.FromFile(ImatrixFile f)) || !options.imatrix().present()) {
-            return; // assumed: an entry for every tensor; none: the first pass already refused
+    /**
+     * How a converted tensor uses the run's importance matrix. With an imatrix file: an entry of the wrong size is fatal
+     * (but for the token embeddings, which then go unweighted), and a tensor that requires one must have one (§10.2).
+     */
+    private static ImatrixUse imatrixEntry(SourceTensor v, GgmlType target, QuantizeOptions options) throws QuantizeRefusal {
+        if (!options.imatrix().present()) {
+            return ImatrixUse.NONE; // the first pass already refused the tensors that require one
         }
-        Long entry = f.entrySizes().get(v.name());
+        if (!(options.imatrix() instanceof ImatrixMode.FromFile(ImatrixFile f))) {
+            return ImatrixUse.WEIGHTED; // assumed: an entry for every tensor
+        }
+        Long entry = f.entry(v.name()).map(e -> (long) e.values().length).orElse(null);
         boolean usable = false;
         if (entry != null) {
             long expected = v.rowLength() * v.ne2();
@@ -191,6 +201,7 @@ public final class Planner {
         if (!usable && ImatrixRequirement.requires(v.name(), target, options.ftype())) {
             throw new QuantizeRefusal("Missing importance matrix for tensor " + v.name() + " in a very low-bit quantization");
         }
+        return usable ? ImatrixUse.WEIGHTED : entry == null ? ImatrixUse.NO_ENTRY : ImatrixUse.WRONG_LENGTH;
     }
 
     private static List<String> warnings(PreparedModel model, int fallbacks) {

@@ -8,7 +8,6 @@ import dev.gguflens.plan.Plan;
 import dev.gguflens.plan.PlannedTensor;
 import dev.gguflens.quant.BlockCodec;
 import dev.gguflens.quant.CodecAbortException;
-import dev.gguflens.quant.Codecs;
 import dev.gguflens.sim.Aborts;
 import dev.gguflens.sim.Cancellation;
 import dev.gguflens.sim.CancelledException;
@@ -18,6 +17,7 @@ import dev.gguflens.sim.ProgressTracker;
 import dev.gguflens.sim.RowPipeline;
 import dev.gguflens.sim.SourceRows;
 import dev.gguflens.sim.TensorAbortException;
+import dev.gguflens.sim.TensorQuantizer;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -33,7 +33,8 @@ import java.util.Map;
 /**
  * Writes the file a plan describes, byte for byte what llama-quantize writes (llama-quantize-rules.md
  * §3 step 8 and §8): the planned metadata and tensor infos, then each tensor in output order, copied
- * unchanged when its type stays, else decoded to f32 and quantized to its target type chunk by chunk,
+ * unchanged when its type stays, else decoded to f32 and quantized to its target type chunk by chunk
+ * (with the importance weights the plan gives it, in whole rows: {@link TensorQuantizer}),
  * every chunk checked as {@code ggml_validate_row_data} checks it. Everything is padded to 32 bytes.
  *
  * <p>The file appears only when complete: it is written to a temporary file in the output's folder and
@@ -83,7 +84,7 @@ public final class QuantizedFileWriter {
             specs.add(new GgufWriter.TensorSpec(p.planned.name(), p.planned.shape(), p.planned.targetType()));
             jobs.add(p.job);
             bytesTotal += p.source.bytes();
-            quantized += p.codec == null ? 0 : 1;
+            quantized += p.quantizer == null ? 0 : 1;
         }
         // llama-quantize pads to 32 bytes whatever general.alignment says (rules §8.4), as the plan does.
         GgufWriter.Layout layout = GgufWriter.layout(plan.metadata(), specs, 32, ByteOrder.LITTLE_ENDIAN);
@@ -100,7 +101,7 @@ public final class QuantizedFileWriter {
                 if (!p.planned.name().equals(t.name())) {
                     throw new IllegalStateException("writer asked for '" + t.name() + "', expected '" + p.planned.name() + "'");
                 }
-                if (p.codec == null) {
+                if (p.quantizer == null) {
                     copy(source.tensorData(p.source), ch);
                     progress.chunkDone(t.name(), p.source.bytes());
                 } else {
@@ -131,9 +132,8 @@ public final class QuantizedFileWriter {
                 parts.add(new Part(t, p, null, null, new RowPipeline.Job(t.rowLength(), 0, 1)));
                 continue;
             }
-            BlockCodec codec = Codecs.forType(p.targetType()).filter(BlockCodec::canQuantize).orElseThrow(() ->
-                    new UnsupportedOperationException("tensor '" + p.name() + "': gguflens cannot quantize to " + p.targetType() + " yet"));
-            parts.add(new Part(t, p, SourceRows.of(source, t), codec,
+            TensorQuantizer quantizer = TensorQuantizer.of(t, p, plan.options().imatrix());
+            parts.add(new Part(t, p, SourceRows.of(source, t), quantizer,
                     new RowPipeline.Job(t.rowLength(), t.rows(), settings.chunkElements())));
         }
         return parts;
@@ -167,7 +167,12 @@ public final class QuantizedFileWriter {
     }
 
     /** One output tensor: copied ({@code codec} null) or quantized chunk by chunk. */
-    private record Part(TensorInfo source, PlannedTensor planned, SourceRows rows, BlockCodec codec, RowPipeline.Job job) {
+    private record Part(TensorInfo source, PlannedTensor planned, SourceRows rows, TensorQuantizer quantizer, RowPipeline.Job job) {
+
+        /** Null for a tensor copied unchanged. */
+        BlockCodec codec() {
+            return quantizer == null ? null : quantizer.codec();
+        }
 
         long sourceBytes(int elements) {
             GgmlType type = source.type();
@@ -183,9 +188,11 @@ public final class QuantizedFileWriter {
             }
             rows.decode(c.firstElement(), c.elements(), x, 0, null);
             GgmlType type = planned.targetType();
+            BlockCodec codec = codec();
             byte[] out = new byte[codec.encodedBytes(c.elements())];
             try {
-                codec.quantize(x, 0, out, 0, c.elements());
+                // Chunks are whole rows, as weighted encoding needs.
+                quantizer.quantize(x, 0, out, 0, c.firstElement(), c.elements());
             } catch (CodecAbortException e) {
                 throw Aborts.codecAbort(source, codec, x, 0, c.firstElement(), c.elements(), e);
             }

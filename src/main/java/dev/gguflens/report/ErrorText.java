@@ -128,6 +128,10 @@ final class ErrorText {
         return new String[] {label, Units.count(tensors), Units.count(s.n()), relative(s), snr(s), maxAbs(s)};
     }
 
+    /** What {@code --compare-imatrix}'s column means. */
+    static final String COMPARE_NOTE = "REL RMSE: with the importance matrix. NO IMATRIX: the same file type quantized without it"
+            + " (its own types where llama-quantize picks others without one); \"needs one\": llama-quantize refuses it without.";
+
     /** What the error columns mean, for the line under a table. */
     static String columnsNote(boolean sampled) {
         return "REL RMSE: relative RMSE, sqrt(sum d^2 / sum x^2) with d = source - round trip, over every weight it covers"

@@ -16,10 +16,24 @@ public final class InspectJsonRenderer {
     }
 
     public static void render(InspectReport r, Writer out) throws IOException {
+        render(r, out, null);
+    }
+
+    /** Writes more fields at the end of the top-level object (a GGUF imatrix adds {@code imatrix}). */
+    @FunctionalInterface
+    public interface Extra {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    /** As {@link #render(InspectReport, Writer)}, with {@code kind: "imatrix"} and {@code extra}'s fields when it is not null. */
+    public static void render(InspectReport r, Writer out, Extra extra) throws IOException {
         GgufFile f = r.file();
         try (JsonGenerator g = Json.generator(out)) {
             g.writeStartObject();
             g.writeNumberField("schemaVersion", Json.SCHEMA_VERSION);
+            if (extra != null) {
+                g.writeStringField("kind", "imatrix");
+            }
             if (f.path() != null) {
                 g.writeStringField("file", f.path().toString());
             }
@@ -68,6 +82,9 @@ public final class InspectJsonRenderer {
                 g.writeString(w);
             }
             g.writeEndArray();
+            if (extra != null) {
+                extra.write(g);
+            }
             g.writeEndObject();
         }
         out.write(System.lineSeparator());

@@ -3,8 +3,9 @@ package dev.gguflens.report;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.gguflens.gguf.GgmlType;
 import dev.gguflens.gguf.ModelSummary;
-import dev.gguflens.plan.ImatrixFile;
+import dev.gguflens.imatrix.ImatrixFile;
 import dev.gguflens.plan.ImatrixMode;
+import dev.gguflens.plan.ImatrixUse;
 import dev.gguflens.plan.Plan;
 import dev.gguflens.plan.PlannedTensor;
 import dev.gguflens.plan.QuantizeOptions;
@@ -159,6 +160,19 @@ public final class SimulateJsonRenderer {
             }
             g.writeEndObject();
         }
+        if (r.imatrix() instanceof ImatrixMode.FromFile && p.ok()) {
+            g.writeArrayFieldStart("unweightedTensors");
+            for (PlannedTensor t : s.unweightedTensors()) {
+                g.writeStartObject();
+                g.writeStringField("name", t.name());
+                g.writeStringField("reason", t.imatrix() == ImatrixUse.NO_ENTRY ? "noEntry" : "wrongLength");
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        }
+        if (s.withoutImatrix() != null) {
+            withoutImatrix(g, s.withoutImatrix());
+        }
         g.writeArrayFieldStart("warnings");
         for (String warning : p.warnings()) {
             g.writeString(warning);
@@ -196,10 +210,40 @@ public final class SimulateJsonRenderer {
             g.writeArrayFieldStart("tensors");
             for (PlannedTensor t : r.tensors().filter() == null ? p.tensors()
                     : p.tensors().stream().filter(t -> r.tensors().filter().matcher(t.name()).find()).toList()) {
-                tensor(g, t, m == null ? null : errors.get(t.name()));
+                tensor(g, t, m == null ? null : errors.get(t.name()), r.imatrix() instanceof ImatrixMode.FromFile);
             }
             g.writeEndArray();
         }
+    }
+
+    /** {@code --compare-imatrix}: the same file type without the importance matrix. */
+    private static void withoutImatrix(JsonGenerator g, SimulateResult.Unweighted u) throws IOException {
+        Plan p = u.plan();
+        g.writeObjectFieldStart("withoutImatrix");
+        g.writeStringField("status", p.ok() ? "ok" : "failed");
+        if (!p.ok()) {
+            g.writeStringField("message", p.message());
+        }
+        nullableLong(g, "fileBytes", p.ok(), p.fileBytes());
+        nullableLong(g, "tensorBytes", p.ok(), p.tensorBytes());
+        g.writeFieldName("bitsPerWeight");
+        if (p.ok()) {
+            g.writeNumber(p.bitsPerWeight());
+        } else {
+            g.writeNull();
+        }
+        g.writeStringField("errorFailure", u.failure());
+        g.writeFieldName("error");
+        if (u.error() == null) {
+            g.writeNull();
+        } else {
+            g.writeStartObject();
+            statsFields(g, u.error().model());
+            TensorError worst = u.error().worstTensor();
+            g.writeStringField("worstTensor", worst == null || !(worst.error().relativeRmse() > 0) ? null : worst.name());
+            g.writeEndObject();
+        }
+        g.writeEndObject();
     }
 
     /** An {@link ErrorStats} as the {@code error} object of docs/json.md. */
@@ -260,7 +304,7 @@ public final class SimulateJsonRenderer {
         }
     }
 
-    private static void tensor(JsonGenerator g, PlannedTensor t, TensorError e) throws IOException {
+    private static void tensor(JsonGenerator g, PlannedTensor t, TensorError e, boolean imatrixFile) throws IOException {
         g.writeStartObject();
         g.writeStringField("name", t.name());
         g.writeArrayFieldStart("shape");
@@ -274,6 +318,9 @@ public final class SimulateJsonRenderer {
         g.writeNumberField("bytes", t.targetBytes());
         g.writeNumberField("offset", t.offset());
         g.writeStringField("reason", t.reason());
+        if (imatrixFile && !t.copied()) {
+            g.writeBooleanField("weighted", t.imatrix() == ImatrixUse.WEIGHTED);
+        }
         if (e != null) {
             g.writeFieldName("error");
             stats(g, e.error());

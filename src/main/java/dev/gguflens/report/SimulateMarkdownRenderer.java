@@ -45,6 +45,9 @@ public final class SimulateMarkdownRenderer {
             if (r.errors() == null) {
                 Markdown.table(out, List.of("File type", "Status", "Size", "Bytes", "BPW", "Change", "Notes"),
                         new boolean[] {false, false, true, true, true, true, false}, rows);
+            } else if (r.errors().compareImatrix()) {
+                Markdown.table(out, List.of("File type", "Status", "Size", "Bytes", "BPW", "Change", "Rel RMSE", "No imatrix", "Worst tensor",
+                        "Notes"), new boolean[] {false, false, true, true, true, true, true, true, false, false}, rows);
             } else {
                 Markdown.table(out, List.of("File type", "Status", "Size", "Bytes", "BPW", "Change", "Rel RMSE", "Worst tensor", "Notes"),
                         new boolean[] {false, false, true, true, true, true, true, false, false}, rows);
@@ -54,6 +57,10 @@ public final class SimulateMarkdownRenderer {
             if (r.errors() != null) {
                 out.println();
                 out.println(Markdown.plain(ErrorText.columnsNote(r.errors().sampling() != null)));
+                if (r.errors().compareImatrix()) {
+                    out.println();
+                    out.println(Markdown.plain(ErrorText.COMPARE_NOTE));
+                }
             }
         }
 
@@ -97,7 +104,7 @@ public final class SimulateMarkdownRenderer {
                 TensorError e = errors.get(t.name());
                 cells.addAll(List.of(ErrorText.relative(e.error()), ErrorText.snr(e.error()), ErrorText.maxAbs(e.error())));
             }
-            cells.add(Markdown.plain(SafeText.escape(t.reason())));
+            cells.add(Markdown.plain(SimulateText.reason(r, t)));
             rows.add(cells.toArray(String[]::new));
         }
         if (m == null) {

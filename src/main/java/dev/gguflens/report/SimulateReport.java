@@ -41,8 +41,9 @@ public record SimulateReport(GgufFile file, ModelSummary summary, List<String> o
      *
      * @param sampling the sample of blocks ({@code --sample}), or null when every block was measured
      * @param byLayer  show the per-layer summary in text and markdown ({@code --by-layer}; JSON always has it)
+     * @param compareImatrix each file type is also measured without the importance matrix ({@code --compare-imatrix})
      */
-    public record ErrorOptions(Sampling sampling, boolean byLayer) {
+    public record ErrorOptions(Sampling sampling, boolean byLayer, boolean compareImatrix) {
     }
 
     public SimulateReport {

@@ -6,6 +6,7 @@ import dev.gguflens.plan.PlannedTensor;
 import dev.gguflens.sim.SimulationResult;
 import dev.gguflens.sim.TensorError;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,22 +20,59 @@ import java.util.Map;
  * @param error           with {@code --error}, the measured error of an accepted run; else null
  * @param errorFailure    with {@code --error}, why the accepted run could not be measured (a tensor ggml would abort
  *                        on, a type gguflens cannot quantize yet), naming the tensor; else null
+ * @param withoutImatrix  with {@code --compare-imatrix}: the same file type without the importance matrix, planned and
+ *                        measured; else null
  */
-public record SimulateResult(Plan plan, boolean imatrixRequired, Plan withImatrix, SimulationResult error, String errorFailure) {
+public record SimulateResult(Plan plan, boolean imatrixRequired, Plan withImatrix, SimulationResult error, String errorFailure,
+                             Unweighted withoutImatrix) {
+
+    /**
+     * A run of {@code --compare-imatrix}: the file type planned without the importance matrix and, when llama-quantize
+     * accepts that, its measured error.
+     *
+     * @param plan    the plan without an importance matrix (failed for the types that require one)
+     * @param error   its measured error, or null (refused, or not measured)
+     * @param failure why an accepted plan could not be measured, or null
+     */
+    public record Unweighted(Plan plan, SimulationResult error, String failure) {
+        /** How many tensors get another type than in {@code weighted} (0 when either run is refused). */
+        public int tensorsWithOtherTypes(Plan weighted) {
+            if (!plan.ok() || !weighted.ok()) {
+                return 0;
+            }
+            int n = 0;
+            for (int i = 0; i < plan.tensors().size(); i++) {
+                if (!plan.tensors().get(i).targetType().equals(weighted.tensors().get(i).targetType())) {
+                    n++;
+                }
+            }
+            return n;
+        }
+    }
 
     /** A planned result, not (yet) measured. */
     public SimulateResult(Plan plan, boolean imatrixRequired, Plan withImatrix) {
-        this(plan, imatrixRequired, withImatrix, null, null);
+        this(plan, imatrixRequired, withImatrix, null, null, null);
     }
 
     /** This result with its measured error. */
     public SimulateResult withError(SimulationResult measured) {
-        return new SimulateResult(plan, imatrixRequired, withImatrix, measured, null);
+        return new SimulateResult(plan, imatrixRequired, withImatrix, measured, null, withoutImatrix);
     }
 
     /** This result with the reason its error could not be measured. */
     public SimulateResult withErrorFailure(String reason) {
-        return new SimulateResult(plan, imatrixRequired, withImatrix, null, reason);
+        return new SimulateResult(plan, imatrixRequired, withImatrix, null, reason, withoutImatrix);
+    }
+
+    /** This result with the same file type's run without the importance matrix ({@code --compare-imatrix}). */
+    public SimulateResult withUnweighted(Unweighted without) {
+        return new SimulateResult(plan, imatrixRequired, withImatrix, error, errorFailure, without);
+    }
+
+    /** The converted tensors that go without the run's importance weights (no entry, or a token embedding of another length). */
+    public List<PlannedTensor> unweightedTensors() {
+        return plan.tensors().stream().filter(t -> t.imatrix().unweighted()).toList();
     }
 
     /** The measured tensors by name (empty without a measurement). */

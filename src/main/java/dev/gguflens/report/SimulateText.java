@@ -2,8 +2,9 @@ package dev.gguflens.report;
 
 import dev.gguflens.gguf.GgmlType;
 import dev.gguflens.gguf.LlamaFileType;
-import dev.gguflens.plan.ImatrixFile;
+import dev.gguflens.imatrix.ImatrixFile;
 import dev.gguflens.plan.ImatrixMode;
+import dev.gguflens.plan.ImatrixUse;
 import dev.gguflens.plan.Plan;
 import dev.gguflens.plan.PlannedTensor;
 import java.util.ArrayList;
@@ -63,6 +64,9 @@ final class SimulateText {
                 + ") against the source file"));
         if (s.error() != null) {
             lines.add(new SummaryText.Line("Error", ErrorText.modelLine(s.error())));
+            if (s.withoutImatrix() != null) {
+                lines.add(new SummaryText.Line("Without imatrix", withoutImatrixLine(s)));
+            }
             lines.add(new SummaryText.Line("Measured", ErrorText.measuredLine(s.error())));
             if (s.error().sourceQuantized()) {
                 lines.add(new SummaryText.Line("Errors against", ErrorText.againstLine()));
@@ -88,8 +92,51 @@ final class SimulateText {
             case ImatrixMode.FromFile(ImatrixFile f) -> SafeText.escapeControls(f.name()) + ": " + Units.count(f.entriesCount())
                     + (f.entriesCount() == 1 ? " entry" : " entries") + ", " + Units.count(f.chunkCount()) + (f.chunkCount() == 1 ? " chunk" : " chunks")
                     + (f.entriesCount() > 0 ? "; adds its quantize.imatrix.* keys" : "; no entries, so llama-quantize uses none")
-                    + required;
+                    + required + unweightedNote(s);
         };
+    }
+
+    /**
+     * With an imatrix file: which converted tensors go without its weights, with llama-quantize's reason
+     * ({@code ; quantized without weights: token_embd.weight (no entry)}), or nothing when every one has them.
+     */
+    static String unweightedNote(SimulateResult s) {
+        List<PlannedTensor> un = s.ok() ? s.unweightedTensors() : List.of();
+        if (un.isEmpty()) {
+            return "";
+        }
+        int limit = 5;
+        String names = un.stream().limit(limit).map(t -> SafeText.escape(t.name()) + " ("
+                + (t.imatrix() == ImatrixUse.NO_ENTRY ? "no entry" : "entry of another size") + ")")
+                .collect(Collectors.joining(", "));
+        return "; quantized without its weights: " + names + (un.size() > limit ? " and " + (un.size() - limit) + " more" : "");
+    }
+
+    /** {@code --compare-imatrix}'s summary line: the same file type's error without the importance matrix. */
+    static String withoutImatrixLine(SimulateResult s) {
+        SimulateResult.Unweighted u = s.withoutImatrix();
+        if (!u.plan().ok()) {
+            return "llama-quantize refuses it: " + SafeText.escape(u.plan().message());
+        }
+        if (u.error() == null) {
+            return "not measured: " + SafeText.escape(u.failure());
+        }
+        int other = u.tensorsWithOtherTypes(s.plan());
+        String sizes = other == 0 ? "" : " (" + tensors(other) + " of other types: " + Units.bytesExact(u.plan().fileBytes()) + ", "
+                + bpw(u.plan().bitsPerWeight()) + " bits per weight)";
+        return ErrorText.modelLine(u.error()) + sizes;
+    }
+
+    /** {@code --compare-imatrix}'s cell: the relative RMSE without the importance matrix, or why there is none. */
+    static String withoutImatrixCell(SimulateResult s) {
+        SimulateResult.Unweighted u = s.withoutImatrix();
+        if (u == null || !s.ok()) {
+            return ABSENT;
+        }
+        if (!u.plan().ok()) {
+            return s.imatrixRequired() || u.plan().message().contains("imatrix") ? "needs one" : "refused";
+        }
+        return u.error() == null ? ABSENT : ErrorText.relative(u.error().model());
     }
 
     /**
@@ -108,6 +155,9 @@ final class SimulateText {
         }
         if (r.errors() != null) {
             cells.add(s.error() == null ? ABSENT : ErrorText.relative(s.error().model()));
+            if (r.errors().compareImatrix()) {
+                cells.add(withoutImatrixCell(s));
+            }
             cells.add(s.error() == null ? ABSENT : ErrorText.worstCell(s.error()));
         }
         cells.add(notes(r, s));
@@ -150,6 +200,15 @@ final class SimulateText {
         if (p.fallbackCount() > 0) {
             notes.add(tensors(p.fallbackCount()) + (p.fallbackCount() == 1 ? " falls" : " fall") + " back (rows do not fit the blocks)");
         }
+        int unweighted = s.unweightedTensors().size();
+        if (unweighted > 0 && r.imatrix() instanceof ImatrixMode.FromFile) {
+            notes.add(tensors(unweighted) + " without imatrix weights");
+        }
+        SimulateResult.Unweighted u = s.withoutImatrix();
+        if (u != null && u.tensorsWithOtherTypes(p) > 0) {
+            notes.add("without an imatrix " + tensors(u.tensorsWithOtherTypes(p)) + " get other types: " + Units.bytes(u.plan().fileBytes())
+                    + ", " + bpw(u.plan().bitsPerWeight()) + " bpw");
+        }
         return String.join("; ", notes);
     }
 
@@ -167,6 +226,16 @@ final class SimulateText {
             }
         }
         return List.copyOf(out);
+    }
+
+    /** The reason column of a tensor: the rule, and with an imatrix file why a converted tensor goes without its weights. */
+    static String reason(SimulateReport r, PlannedTensor t) {
+        String why = SafeText.escape(t.reason());
+        if (r.imatrix() instanceof ImatrixMode.FromFile && t.imatrix().unweighted()) {
+            why += t.imatrix() == ImatrixUse.NO_ENTRY ? "; no imatrix entry: quantized without weights"
+                    : "; imatrix entry of another size: quantized without weights";
+        }
+        return why;
     }
 
     /** The type column of a tensor: {@code F16 -> Q6_K}, the source type padded so the arrows line up. */

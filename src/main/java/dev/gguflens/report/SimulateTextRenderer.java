@@ -77,7 +77,7 @@ public final class SimulateTextRenderer {
                 TensorError e = errors.get(pt.name());
                 cells.addAll(List.of(ErrorText.relative(e.error()), ErrorText.snr(e.error()), ErrorText.maxAbs(e.error())));
             }
-            cells.add(SafeText.escape(pt.reason()));
+            cells.add(SimulateText.reason(r, pt));
             t.row(cells.toArray(String[]::new));
         }
         t.print(out, INDENT);
@@ -103,7 +103,11 @@ public final class SimulateTextRenderer {
         TextTable t = new TextTable().column("FILE TYPE", Align.LEFT).column("STATUS", Align.LEFT).column("SIZE", Align.RIGHT)
                 .column("BYTES", Align.RIGHT).column("BPW", Align.RIGHT).column("CHANGE", Align.RIGHT);
         if (r.errors() != null) {
-            t.column("REL RMSE", Align.RIGHT).column("WORST TENSOR", Align.LEFT);
+            t.column("REL RMSE", Align.RIGHT);
+            if (r.errors().compareImatrix()) {
+                t.column("NO IMATRIX", Align.RIGHT);
+            }
+            t.column("WORST TENSOR", Align.LEFT);
         }
         t.column("NOTES", Align.LEFT);
         for (SimulateResult s : r.results()) {
@@ -114,6 +118,9 @@ public final class SimulateTextRenderer {
         out.println(SimulateText.columnsNote(r));
         if (r.errors() != null) {
             out.println(ErrorText.columnsNote(r.errors().sampling() != null));
+            if (r.errors().compareImatrix()) {
+                out.println(ErrorText.COMPARE_NOTE);
+            }
         }
     }
 

@@ -3,11 +3,11 @@ package dev.gguflens.sim;
 import dev.gguflens.gguf.GgmlType;
 import dev.gguflens.gguf.GgufFile;
 import dev.gguflens.gguf.TensorInfo;
+import dev.gguflens.plan.ImatrixMode;
 import dev.gguflens.plan.Plan;
 import dev.gguflens.plan.PlannedTensor;
 import dev.gguflens.quant.BlockCodec;
 import dev.gguflens.quant.CodecAbortException;
-import dev.gguflens.quant.Codecs;
 import dev.gguflens.quant.PieceSums;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -36,6 +36,10 @@ import java.util.TreeMap;
  * to the double). The maximum is exact in any order. Chunks and pieces depend only on the tensor's
  * shape and types and on {@link PipelineSettings#chunkElements()}, never on the thread count or the
  * vector width, so results are the same on every machine.
+ *
+ * <p><b>With an importance matrix</b> ({@code --imatrix}), a tensor quantized with weights is encoded in
+ * whole rows ({@link TensorQuantizer}): its pieces are as many whole rows as fit in 16,384 values (one row
+ * if longer), and with a sample its units are single rows instead of about 256 values.
  *
  * <p><b>Files read as a stream</b> (a GGUF file in an archive, {@link GgufFile#stream()}): the tensors go
  * through the pipeline in file order instead of plan order, their chunks read one after the other by the
@@ -250,7 +254,7 @@ public final class ErrorEngine {
             if (t == null || !t.type().equals(p.sourceType())) {
                 throw new IllegalArgumentException("the plan's tensor '" + p.name() + "' is not in " + file.path() + " as planned");
             }
-            work.add(Work.of(file, t, p, settings.pipeline(), sampling, streamed));
+            work.add(Work.of(file, t, p, plan.options().imatrix(), settings.pipeline(), sampling, streamed));
         }
         return work;
     }
@@ -292,6 +296,8 @@ public final class ErrorEngine {
         final boolean decoded;
         /** Null for a kept tensor. */
         final BlockCodec target;
+        /** Null for a kept tensor. */
+        final TensorQuantizer quantizer;
         final Sampling sampling;
         final long key;
         /** Values per sampling unit, or per piece in a full run. */
@@ -300,26 +306,26 @@ public final class ErrorEngine {
         final boolean inFull;
 
         private Work(TensorInfo source, PlannedTensor planned, RowPipeline.Job job, SourceRows rows, boolean decoded,
-                     BlockCodec target, Sampling sampling, int unit, boolean inFull) {
+                     TensorQuantizer quantizer, Sampling sampling, int unit, boolean inFull) {
             this.source = source;
             this.planned = planned;
             this.job = job;
             this.rows = rows;
             this.decoded = decoded;
-            this.target = target;
+            this.quantizer = quantizer;
+            this.target = quantizer == null ? null : quantizer.codec();
             this.sampling = sampling;
             this.key = sampling == null ? 0 : sampling.tensorKey(source.name());
             this.unit = unit;
             this.inFull = inFull;
         }
 
-        static Work of(GgufFile file, TensorInfo t, PlannedTensor p, PipelineSettings pipeline, Sampling sampling, boolean streamed) {
+        static Work of(GgufFile file, TensorInfo t, PlannedTensor p, ImatrixMode imatrix, PipelineSettings pipeline, Sampling sampling,
+                       boolean streamed) {
             boolean kept = p.copied();
-            BlockCodec target = null;
-            if (!kept) {
-                target = Codecs.forType(p.targetType()).filter(BlockCodec::canQuantize).orElseThrow(() ->
-                        new UnsupportedOperationException("tensor '" + p.name() + "': gguflens cannot quantize to " + p.targetType() + " yet"));
-            }
+            TensorQuantizer quantizer = kept ? null : TensorQuantizer.of(t, p, imatrix);
+            // Weighted encoders need whole rows (the legacy types derive a term from the row), so then every unit is rows.
+            boolean wholeRows = quantizer != null && quantizer.weighted();
             boolean decoded = !kept || SourceRows.decodable(file, t);
             SourceRows rows = null;
             if (decoded && streamed) {
@@ -334,16 +340,16 @@ public final class ErrorEngine {
             int unit;
             boolean inFull = false;
             if (sampling != null) {
-                unit = Sampling.unitSize(rowLength, sourceBlock, targetBlock);
+                unit = wholeRows ? Math.toIntExact(rowLength) : Sampling.unitSize(rowLength, sourceBlock, targetBlock);
                 inFull = kept || (double) (t.elements() / unit) * sampling.fraction() < MIN_SAMPLED_UNITS;
                 if (!inFull) {
                     span = Math.min(MAX_SAMPLED_CHUNK_SPAN, (long) Math.ceil(span / sampling.fraction()));
                 }
             } else {
-                int lcm = Sampling.unitSize(rowLength, sourceBlock, targetBlock);
+                int lcm = wholeRows ? Math.toIntExact(rowLength) : Sampling.unitSize(rowLength, sourceBlock, targetBlock);
                 unit = Math.max(1, PIECE / lcm) * lcm;
             }
-            return new Work(t, p, new RowPipeline.Job(rowLength, t.rows(), span), rows, decoded, target, sampling, unit, inFull);
+            return new Work(t, p, new RowPipeline.Job(rowLength, t.rows(), span), rows, decoded, quantizer, sampling, unit, inFull);
         }
 
         ChunkSums newSums() {
@@ -455,7 +461,7 @@ public final class ErrorEngine {
             }
             byte[] q = s.q(target.encodedBytes(count));
             try {
-                target.quantize(x, 0, q, 0, count);
+                quantizer.quantize(x, 0, q, 0, first, count);
             } catch (CodecAbortException e) {
                 throw Aborts.codecAbort(source, target, x, 0, first, count, e);
             }

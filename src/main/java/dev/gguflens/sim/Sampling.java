@@ -6,7 +6,8 @@ import java.nio.charset.StandardCharsets;
  * {@code --sample FRACTION}: estimate the errors from a seeded random subset of blocks instead of all.
  *
  * <p><b>Design.</b> Each tensor is cut into sampling units of whole blocks, about 256 values, inside one
- * row (a multiple of the source's and the target's block sizes; see {@link #unitSize}). Each unit is
+ * row (a multiple of the source's and the target's block sizes; see {@link #unitSize}); a tensor quantized
+ * with importance weights ({@code --imatrix}) into whole rows, since its encoder needs them. Each unit is
  * taken independently with probability {@code fraction} (Bernoulli sampling), decided by a hash of the
  * seed, the tensor's name and the unit's index: the same seed gives the same sample whatever the thread
  * count or chunking. Blocks quantize independently, so a sampled unit has exactly the error it has in

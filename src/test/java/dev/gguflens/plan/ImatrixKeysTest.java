@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gguflens.gguf.GgmlType;
+import dev.gguflens.imatrix.ImatrixFile;
 import dev.gguflens.gguf.GgufArray;
 import dev.gguflens.gguf.GgufFile;
 import dev.gguflens.gguf.GgufReader;
