@@ -2,6 +2,7 @@ package dev.gguflens.quant.simd;
 
 import dev.gguflens.quant.ref.Fp16;
 import dev.gguflens.quant.ref.KScaleMin6;
+import dev.gguflens.quant.ref.QpQuants;
 import dev.gguflens.quant.ref.QuantMath;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -11,6 +12,10 @@ import jdk.incubator.vector.VectorSpecies;
  * vectorized: the weights and the scale-and-min search run lane per 32-value sub-block over a group of
  * blocks; the per-block steps (6-bit scales, fp16 super-scales) stay scalar; the re-quantization is
  * element-wise. One instance is the scratch of one {@code quantize} call.
+ *
+ * <p>With importance weights (reference/quantizers-imatrix.md §3.5, §3.6) the same shape holds: the
+ * weights come from {@link BlockWeights}, the search is make_qkx3_quants (make_qkx2_quants' algorithm with
+ * other candidates, see {@link #weighted}), and the 6-bit scales and mins come from make_qp_quants, scalar.
  */
 final class KScaleMinVectorBlock {
     static final int QK_K = 256;
@@ -24,13 +29,34 @@ final class KScaleMinVectorBlock {
     final byte[] levels = new byte[QK_K];
     private final int nmax;
     private final float[] weights;
+    private final BlockWeights importanceWeights;
     private final ScaleMinSearch search;
+    /** make_qp_quants' levels of a block's scales and mins (0..255, as ggml's uint8). */
+    private final int[] scaleLevels = new int[QK_K / SUB];
+    private final int[] minLevels = new int[QK_K / SUB];
 
+    /** Without importance weights: make_qkx2_quants(32, nmax, x, av_x + |x|, ..., rmin, 0.1f, nstep, false). */
     KScaleMinVectorBlock(int nmax, float rmin, int nstep) {
+        this(nmax, rmin, 0.1f, nstep, false);
+    }
+
+    private KScaleMinVectorBlock(int nmax, float rmin, float rdelta, int nstep, boolean weighted) {
         this.nmax = nmax;
         this.group = new SubBlocks(SUB, QK_K / SUB, 2);
-        this.weights = new float[group.x.length];
-        this.search = new ScaleMinSearch(group.count, SUB, nmax, rmin, 0.1f, nstep, false);
+        this.weights = weighted ? null : new float[group.x.length];
+        this.importanceWeights = weighted ? new BlockWeights(group, BlockWeights.Formula.SIGMA_TWICE_SUM) : null;
+        this.search = new ScaleMinSearch(group.count, SUB, nmax, rmin, rdelta, nstep, false);
+    }
+
+    /**
+     * With importance weights: make_qkx3_quants(32, nmax, x, qw·sqrtf(sigma2 + x²), ..., -0.9f, 0.05f, 36,
+     * false). make_qkx3_quants differs from make_qkx2_quants only in its default weights (not used: the
+     * weights are given), its candidates, and its constant-block test {@code max <= min}, which is
+     * {@code max == min} here: after step 2 min is at most the first value and max at least it, unless
+     * the first value is NaN, where both tests are false.
+     */
+    static KScaleMinVectorBlock weighted(int nmax) {
+        return new KScaleMinVectorBlock(nmax, -0.9f, 0.05f, 36, true);
     }
 
     /** Step 1 for every sub-block of the loaded group: weights {@code av_x + |x|}, then make_qkx2_quants. */
@@ -52,6 +78,18 @@ final class KScaleMinVectorBlock {
         }
         for (int s0 = 0; s0 < stride; s0 += 2 * VectorWidth.LANES) {
             search.run(xt, weights, stride, s0);
+        }
+    }
+
+    /**
+     * Step 2 of the weighted encoders for every sub-block of the {@code g} blocks just loaded into
+     * {@link #group} from {@code x[xo ..]}: their weights (block {@code firstBlock} of a run of rows with
+     * {@code blocksPerRow} blocks each, importance of a row at {@code qw[qwOff ..]}), then make_qkx3_quants.
+     */
+    void searchWeightedGroup(float[] x, int xo, int g, int firstBlock, int blocksPerRow, float[] qw, int qwOff) {
+        importanceWeights.compute(x, xo, g, firstBlock, blocksPerRow, qw, qwOff);
+        for (int s0 = 0; s0 < group.count; s0 += 2 * VectorWidth.LANES) {
+            search.run(group.x, importanceWeights.layout.x, group.count, s0);
         }
     }
 
@@ -83,7 +121,31 @@ final class KScaleMinVectorBlock {
         }
         QuantMath.putU16(y, yo + D, Fp16.fromFloat(maxScale / 63.0f));
         QuantMath.putU16(y, yo + DMIN, Fp16.fromFloat(maxMin / 63.0f));
-        // step 3: re-quantize with the stored scales; a zero scale keeps the search's levels
+        requantize(first, x, xo, y, yo);
+    }
+
+    /**
+     * The weighted steps 3–5 (quantizers-imatrix.md §3.5) for block {@code b} of the group: the scales and
+     * mins through make_qp_quants(8, 63, ·, sw), packed as they come (Q4_K) or capped at 63 first
+     * ({@code capAt63}, Q5_K), d and dmin, then the levels as without weights.
+     */
+    void finishWeightedBlock(int b, float[] x, int xo, byte[] y, int yo, boolean capAt63) {
+        int first = b * group.perBlock;
+        float[] sw = importanceWeights.subSums;
+        float dBlock = QpQuants.quantize(group.perBlock, 63, search.scale, first, scaleLevels, 0, sw, first);
+        float mBlock = QpQuants.quantize(group.perBlock, 63, search.theMin, first, minLevels, 0, sw, first);
+        for (int j = 0; j < group.perBlock; j++) {
+            int ls = capAt63 ? Math.min(63, scaleLevels[j]) : scaleLevels[j];
+            int lm = capAt63 ? Math.min(63, minLevels[j]) : minLevels[j];
+            KScaleMin6.put(y, yo + SCALES, j, ls, lm);
+        }
+        QuantMath.putU16(y, yo + D, Fp16.fromFloat(dBlock));
+        QuantMath.putU16(y, yo + DMIN, Fp16.fromFloat(mBlock));
+        requantize(first, x, xo, y, yo);
+    }
+
+    /** Re-quantizes with the stored scales and mins; a zero scale keeps the search's levels. */
+    private void requantize(int first, float[] x, int xo, byte[] y, int yo) {
         float d = QuantMath.f16(y, yo + D);
         float dmin = QuantMath.f16(y, yo + DMIN);
         for (int j = 0; j < group.perBlock; j++) {
