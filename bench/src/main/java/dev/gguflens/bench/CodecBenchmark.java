@@ -53,7 +53,9 @@ public class CodecBenchmark {
             "IQ4_NL:ref", "IQ4_XS:ref", "TQ1_0:ref", "TQ2_0:ref", "MXFP4:ref",
             "Q2_K:ref:imatrix", "Q2_K:simd:imatrix", "Q3_K:ref:imatrix", "Q3_K:simd:imatrix",
             "Q4_K:ref:imatrix", "Q4_K:simd:imatrix", "Q5_K:ref:imatrix", "Q5_K:simd:imatrix",
-            "Q6_K:ref:imatrix", "Q6_K:simd:imatrix"})
+            "Q6_K:ref:imatrix", "Q6_K:simd:imatrix", "Q4_0:ref:imatrix", "Q4_0:simd:imatrix",
+            "Q4_1:ref:imatrix", "Q4_1:simd:imatrix", "Q5_0:ref:imatrix", "Q5_0:simd:imatrix",
+            "Q5_1:ref:imatrix", "Q5_1:simd:imatrix"})
     public String codec;
 
     private BlockCodec impl;

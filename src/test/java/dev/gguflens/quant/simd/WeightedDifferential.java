@@ -14,7 +14,8 @@ import java.util.Map;
  * in-process test and the child JVMs of the other vector widths ({@link WeightedDifferentialMain}).
  */
 final class WeightedDifferential {
-    static final List<GgmlType> TYPES = List.of(GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K);
+    static final List<GgmlType> TYPES = List.of(GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K,
+            GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1);
 
     private WeightedDifferential() {
     }
