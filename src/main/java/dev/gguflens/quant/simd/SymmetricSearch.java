@@ -102,31 +102,39 @@ final class SymmetricSearch {
     /**
      * make_qx_quants with given weights ({@code qw}, reference/quantizers-imatrix.md §2.2): the same search
      * with {@code w = wt} in place of {@code x²}, on sub-blocks {@code s0 .. s0+LANES} of {@code xt}, with the
-     * weights {@code wt} laid out the same way. The levels are computed as the reference does (nearest_int,
-     * then an int clamp), not in the magic domain: with given weights a NaN or infinite value no longer makes
-     * every weight of its sub-block NaN or infinite, so the argument of the class comment does not hold, and
-     * a level at such an element would change the sums.
+     * weights {@code wt} laid out the same way. The class comment's bound on the levels' arguments needs
+     * finite values only, so where every value of the vector is finite the candidates' levels are computed
+     * in the magic domain as without weights. Otherwise they are computed as the reference does
+     * (nearest_int, then an int clamp): with given weights a NaN or infinite value no longer makes every
+     * weight of its sub-block NaN or infinite, so a level at such an element would change the sums.
      */
     void runWeighted(float[] xt, float[] wt, int stride, int s0) {
-        firstFitWeighted(xt, wt, stride, s0);
+        boolean finite = firstFitWeighted(xt, wt, stride, s0);
         for (int k = 0; k < CANDIDATES; k += BATCH) {
-            exactSums(xt, stride, s0, k);
+            if (finite) {
+                sums(xt, stride, s0, k, candidates[k + BATCH - 1] < -(nmax + 0.45f));
+            } else {
+                exactSums(xt, stride, s0, k);
+            }
             pick(k);
         }
         finish(s0);
     }
 
-    /** {@link #firstFit} with given weights and exact levels. */
-    private void firstFitWeighted(float[] xt, float[] wt, int stride, int s0) {
+    /** {@link #firstFit} with given weights and exact levels; returns whether every value of the vector is finite. */
+    private boolean firstFitWeighted(float[] xt, float[] wt, int stride, int s0) {
         VectorSpecies<Float> sp = VectorWidth.F;
         FloatVector mx = FloatVector.zero(sp);
         FloatVector am = FloatVector.zero(sp);
+        VectorMask<Float> finite = sp.maskAll(true);
         for (int i = 0; i < n; i++) {
             FloatVector xi = FloatVector.fromArray(sp, xt, i * stride + s0);
             FloatVector ax = xi.abs();
             VectorMask<Float> larger = ax.compare(VectorOperators.GT, am);
             am = am.blend(ax, larger);
             mx = mx.blend(xi, larger);
+            // false for NaN and infinities
+            finite = finite.and(ax.compare(VectorOperators.LT, Float.POSITIVE_INFINITY));
         }
         FloatVector iscale = FloatVector.broadcast(sp, (float) -nmax).div(mx);
         for (int k = 0; k < CANDIDATES; k++) {
@@ -150,6 +158,7 @@ final class SymmetricSearch {
         sc.intoArray(bestScale, 0);
         sc.mul(sumlx).intoArray(best, 0);
         iscale.intoArray(bestIscale, 0);
+        return finite.allTrue();
     }
 
     /** {@link #sums} with exact levels. */
