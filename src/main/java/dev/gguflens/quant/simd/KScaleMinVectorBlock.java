@@ -2,7 +2,6 @@ package dev.gguflens.quant.simd;
 
 import dev.gguflens.quant.ref.Fp16;
 import dev.gguflens.quant.ref.KScaleMin6;
-import dev.gguflens.quant.ref.QpQuants;
 import dev.gguflens.quant.ref.QuantMath;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -15,7 +14,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>With importance weights (reference/quantizers-imatrix.md §3.5, §3.6) the same shape holds: the
  * weights come from {@link BlockWeights}, the search is make_qkx3_quants (make_qkx2_quants' algorithm with
- * other candidates, see {@link #weighted}), and the 6-bit scales and mins come from make_qp_quants, scalar.
+ * other candidates, see {@link #weighted}), and the 6-bit scales and mins come from make_qp_quants
+ * ({@link QpSearch}, one block per lane).
  */
 final class KScaleMinVectorBlock {
     static final int QK_K = 256;
@@ -31,9 +31,12 @@ final class KScaleMinVectorBlock {
     private final float[] weights;
     private final BlockWeights importanceWeights;
     private final ScaleMinSearch search;
-    /** make_qp_quants' levels of a block's scales and mins (0..255, as ggml's uint8). */
-    private final int[] scaleLevels = new int[QK_K / SUB];
-    private final int[] minLevels = new int[QK_K / SUB];
+    // weighted only: each block's scales, mins and sub-block weight sums, one block per lane, and their fits
+    private final SubBlocks blockScales;
+    private final SubBlocks blockMins;
+    private final SubBlocks blockWeightSums;
+    private final QpSearch scaleFit;
+    private final QpSearch minFit;
 
     /** Without importance weights: make_qkx2_quants(32, nmax, x, av_x + |x|, ..., rmin, 0.1f, nstep, false). */
     KScaleMinVectorBlock(int nmax, float rmin, int nstep) {
@@ -42,10 +45,16 @@ final class KScaleMinVectorBlock {
 
     private KScaleMinVectorBlock(int nmax, float rmin, float rdelta, int nstep, boolean weighted) {
         this.nmax = nmax;
-        this.group = new SubBlocks(SUB, QK_K / SUB, 2);
+        // weighted: a group of one block per lane, so that make_qp_quants runs on whole vectors of blocks
+        this.group = new SubBlocks(SUB, QK_K / SUB, weighted ? QK_K / SUB : 2);
         this.weights = weighted ? null : new float[group.x.length];
         this.importanceWeights = weighted ? new BlockWeights(group, BlockWeights.Formula.SIGMA_TWICE_SUM) : null;
         this.search = new ScaleMinSearch(group.count, SUB, nmax, rmin, rdelta, nstep, false);
+        this.blockScales = weighted ? new SubBlocks(QK_K / SUB, 1, 1) : null;
+        this.blockMins = weighted ? blockScales.sameShape() : null;
+        this.blockWeightSums = weighted ? blockScales.sameShape() : null;
+        this.scaleFit = weighted ? new QpSearch(QK_K / SUB, 63) : null;
+        this.minFit = weighted ? new QpSearch(QK_K / SUB, 63) : null;
     }
 
     /**
@@ -91,6 +100,12 @@ final class KScaleMinVectorBlock {
         for (int s0 = 0; s0 < group.count; s0 += 2 * VectorWidth.LANES) {
             search.run(group.x, importanceWeights.layout.x, group.count, s0);
         }
+        // step 3: make_qp_quants(8, 63, scales, Ls, sw) and (8, 63, mins, Lm, sw), one block per lane
+        blockScales.load(search.scale, 0, g);
+        blockMins.load(search.theMin, 0, g);
+        blockWeightSums.load(importanceWeights.subSums, 0, g);
+        scaleFit.run(blockScales.x, blockWeightSums.x);
+        minFit.run(blockMins.x, blockWeightSums.x);
     }
 
     /**
@@ -125,23 +140,20 @@ final class KScaleMinVectorBlock {
     }
 
     /**
-     * The weighted steps 3–5 (quantizers-imatrix.md §3.5) for block {@code b} of the group: the scales and
-     * mins through make_qp_quants(8, 63, ·, sw), packed as they come (Q4_K) or capped at 63 first
+     * The weighted steps 4–5 (quantizers-imatrix.md §3.5) for block {@code b} of the group: the levels of the
+     * scales and mins that make_qp_quants found, packed as they come (Q4_K) or capped at 63 first
      * ({@code capAt63}, Q5_K), d and dmin, then the levels as without weights.
      */
     void finishWeightedBlock(int b, float[] x, int xo, byte[] y, int yo, boolean capAt63) {
-        int first = b * group.perBlock;
-        float[] sw = importanceWeights.subSums;
-        float dBlock = QpQuants.quantize(group.perBlock, 63, search.scale, first, scaleLevels, 0, sw, first);
-        float mBlock = QpQuants.quantize(group.perBlock, 63, search.theMin, first, minLevels, 0, sw, first);
+        int lanes = VectorWidth.LANES;
         for (int j = 0; j < group.perBlock; j++) {
-            int ls = capAt63 ? Math.min(63, scaleLevels[j]) : scaleLevels[j];
-            int lm = capAt63 ? Math.min(63, minLevels[j]) : minLevels[j];
-            KScaleMin6.put(y, yo + SCALES, j, ls, lm);
+            int ls = scaleFit.levels[j * lanes + b];
+            int lm = minFit.levels[j * lanes + b];
+            KScaleMin6.put(y, yo + SCALES, j, capAt63 ? Math.min(63, ls) : ls, capAt63 ? Math.min(63, lm) : lm);
         }
-        QuantMath.putU16(y, yo + D, Fp16.fromFloat(dBlock));
-        QuantMath.putU16(y, yo + DMIN, Fp16.fromFloat(mBlock));
-        requantize(first, x, xo, y, yo);
+        QuantMath.putU16(y, yo + D, Fp16.fromFloat(scaleFit.scale[b]));
+        QuantMath.putU16(y, yo + DMIN, Fp16.fromFloat(minFit.scale[b]));
+        requantize(b * group.perBlock, x, xo, y, yo);
     }
 
     /** Re-quantizes with the stored scales and mins; a zero scale keeps the search's levels. */
