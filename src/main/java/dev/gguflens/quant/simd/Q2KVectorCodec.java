@@ -4,7 +4,6 @@ import dev.gguflens.gguf.GgmlType;
 import dev.gguflens.quant.BlockCodec;
 import dev.gguflens.quant.ImportanceUse;
 import dev.gguflens.quant.ref.Fp16;
-import dev.gguflens.quant.ref.QpQuants;
 import dev.gguflens.quant.ref.QuantMath;
 import dev.gguflens.quant.ref.RefCodecs;
 import jdk.incubator.vector.ByteVector;
@@ -107,16 +106,21 @@ final class Q2KVectorCodec implements BlockCodec {
      * quantize_row_q2_K_impl with importance weights (reference/quantizers-imatrix.md §3.3), rows in one
      * stream of blocks: make_qkx3_quants(16, 3, x, qw·sqrtf(sigma2 + x²), ..., -0.9f, 0.05f, 36, false)
      * per sub-block (make_qkx2_quants' search with other candidates, see {@code KScaleMinVectorBlock.weighted}),
-     * then make_qp_quants(16, 15, ·, sw) for the scales and the mins.
+     * then make_qp_quants(16, 15, ·, sw) for the scales and the mins ({@link QpSearch}).
      */
     private static void quantizeWeighted(float[] src, int srcOff, byte[] dst, int dstOff, int nRows, int nPerRow,
                                          float[] importance, int importanceOff) {
-        SubBlocks group = new SubBlocks(SUB, QK_K / SUB, 2);
+        // a group of one block per lane, so that make_qp_quants runs on whole vectors of blocks
+        SubBlocks group = new SubBlocks(SUB, QK_K / SUB, QK_K / SUB);
         BlockWeights weights = new BlockWeights(group, BlockWeights.Formula.SIGMA_SUM);
         ScaleMinSearch search = new ScaleMinSearch(group.count, SUB, 3, -0.9f, 0.05f, 36, false);
+        SubBlocks blockScales = new SubBlocks(QK_K / SUB, 1, 1);
+        SubBlocks blockMins = blockScales.sameShape();
+        SubBlocks blockWeightSums = blockScales.sameShape();
+        QpSearch scaleFit = new QpSearch(QK_K / SUB, 15);
+        QpSearch minFit = new QpSearch(QK_K / SUB, 15);
         byte[] levels = new byte[QK_K];
-        int[] scaleLevels = new int[QK_K / SUB];
-        int[] minLevels = new int[QK_K / SUB];
+        int lanes = VectorWidth.LANES;
         int blocksPerRow = nPerRow / QK_K;
         int nb = nRows * blocksPerRow;
         for (int b0 = 0; b0 < nb; b0 += group.blocks) {
@@ -124,21 +128,24 @@ final class Q2KVectorCodec implements BlockCodec {
             int xo = srcOff + b0 * QK_K;
             group.load(src, xo, g);
             weights.compute(src, xo, g, b0, blocksPerRow, importance, importanceOff);
-            for (int s0 = 0; s0 < group.count; s0 += 2 * VectorWidth.LANES) {
+            for (int s0 = 0; s0 < group.count; s0 += 2 * lanes) {
                 search.run(group.x, weights.layout.x, group.count, s0);
             }
+            // step 3: make_qp_quants(16, 15, scales, Ls, sw) and (16, 15, mins, Lm, sw), one block per lane
+            blockScales.load(search.scale, 0, g);
+            blockMins.load(search.theMin, 0, g);
+            blockWeightSums.load(weights.subSums, 0, g);
+            scaleFit.run(blockScales.x, blockWeightSums.x);
+            minFit.run(blockMins.x, blockWeightSums.x);
             for (int b = 0; b < g; b++) {
-                int first = b * group.perBlock;
                 int yo = dstOff + (b0 + b) * BLOCK_BYTES;
-                // steps 3-4: scales and mins through make_qp_quants; the byte keeps the low 8 bits (uint8 arithmetic)
-                float dm = QpQuants.quantize(QK_K / SUB, 15, search.scale, first, scaleLevels, 0, weights.subSums, first);
-                float mm = QpQuants.quantize(QK_K / SUB, 15, search.theMin, first, minLevels, 0, weights.subSums, first);
-                QuantMath.putU16(dst, yo + D, Fp16.fromFloat(dm));
-                QuantMath.putU16(dst, yo + DMIN, Fp16.fromFloat(mm));
+                // step 4: d, dmin and the scale bytes; the byte keeps the low 8 bits (uint8 arithmetic)
+                QuantMath.putU16(dst, yo + D, Fp16.fromFloat(scaleFit.scale[b]));
+                QuantMath.putU16(dst, yo + DMIN, Fp16.fromFloat(minFit.scale[b]));
                 for (int j = 0; j < QK_K / SUB; j++) {
-                    dst[yo + SCALES + j] = (byte) (scaleLevels[j] | minLevels[j] << 4);
+                    dst[yo + SCALES + j] = (byte) (scaleFit.levels[j * lanes + b] | minFit.levels[j * lanes + b] << 4);
                 }
-                requantizeAndPack(search, first, src, xo + b * QK_K, dst, yo, levels);
+                requantizeAndPack(search, b * group.perBlock, src, xo + b * QK_K, dst, yo, levels);
             }
         }
     }
