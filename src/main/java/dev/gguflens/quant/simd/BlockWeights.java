@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
  * slice of its position in the row, {@code k % blocksPerRow}.
  *
  * <p>The weights are computed element-wise on the blocks as they lie in memory (no order questions there)
- * and then transposed; only the block's {@code Σx²}, a sequential float sum, is scalar.
+ * and then transposed; only the block's {@code Σx²}, a sequential float sum, is scalar ({@link SequentialSums}).
  */
 final class BlockWeights {
     static final int QK_K = 256;
@@ -31,12 +31,15 @@ final class BlockWeights {
     final float[] subSums;
     private final Formula formula;
     private final float[] linear;
+    /** Per block of the group: {@code S = Σx²}. */
+    private final float[] sumX2;
 
     BlockWeights(SubBlocks values, Formula formula) {
         this.layout = values.sameShape();
         this.subSums = new float[values.count];
         this.formula = formula;
         this.linear = new float[values.blocks * QK_K];
+        this.sumX2 = new float[values.blocks];
     }
 
     /**
@@ -46,6 +49,9 @@ final class BlockWeights {
      */
     void compute(float[] x, int xo, int g, int firstBlock, int blocksPerRow, float[] qw, int qwOff) {
         VectorSpecies<Float> sp = VectorWidth.F;
+        if (formula != Formula.RAW) {
+            SequentialSums.ofSquares(x, xo, QK_K, g, sumX2);
+        }
         for (int b = 0; b < g; b++) {
             int xb = xo + b * QK_K;
             int qb = qwOff + (firstBlock + b) % blocksPerRow * QK_K;
@@ -54,12 +60,7 @@ final class BlockWeights {
                 System.arraycopy(qw, qb, linear, wb, QK_K);
                 continue;
             }
-            // S = Σx², sequential from 0 in index order
-            float sumX2 = 0;
-            for (int k = 0; k < QK_K; k++) {
-                sumX2 += x[xb + k] * x[xb + k];
-            }
-            float sigma2 = formula == Formula.SIGMA_SUM ? sumX2 / QK_K : 2 * sumX2 / QK_K;
+            float sigma2 = formula == Formula.SIGMA_SUM ? sumX2[b] / QK_K : 2 * sumX2[b] / QK_K;
             for (int k = 0; k < QK_K; k += VectorWidth.LANES) {
                 FloatVector xv = FloatVector.fromArray(sp, x, xb + k);
                 // qw * sqrtf(sigma2 + x*x): three roundings and a correctly rounded square root, no FMA

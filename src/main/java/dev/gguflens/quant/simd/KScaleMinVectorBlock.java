@@ -91,9 +91,10 @@ final class KScaleMinVectorBlock {
     }
 
     /**
-     * Step 2 of the weighted encoders for every sub-block of the {@code g} blocks just loaded into
-     * {@link #group} from {@code x[xo ..]}: their weights (block {@code firstBlock} of a run of rows with
-     * {@code blocksPerRow} blocks each, importance of a row at {@code qw[qwOff ..]}), then make_qkx3_quants.
+     * Steps 1–3 of the weighted encoders for the {@code g} blocks just loaded into {@link #group} from
+     * {@code x[xo ..]}: the weights (block {@code firstBlock} of a run of rows with {@code blocksPerRow}
+     * blocks each, importance of a row at {@code qw[qwOff ..]}), make_qkx3_quants per sub-block, then
+     * make_qp_quants on each block's scales and on its mins.
      */
     void searchWeightedGroup(float[] x, int xo, int g, int firstBlock, int blocksPerRow, float[] qw, int qwOff) {
         importanceWeights.compute(x, xo, g, firstBlock, blocksPerRow, qw, qwOff);

@@ -17,6 +17,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class LegacyWeighted {
     static final int QK = 32;
+    private static final int ROWS_AT_ONCE = 4;
 
     /** The scale of the block last finished (make_qx_quants' or make_qkx3_quants' return value). */
     float scale;
@@ -33,8 +34,9 @@ final class LegacyWeighted {
     private final float[] linear;
     private final SymmetricSearch symmetric;
     private final ScaleMinSearch scaleMin;
-    private int sigmaRow = -1;
-    private float sigma2;
+    /** Σx² of rows {@code sumsFrom ..}. */
+    private final float[] rowSums = new float[ROWS_AT_ONCE];
+    private int sumsFrom = -ROWS_AT_ONCE;
 
     private LegacyWeighted(int nmax, boolean withMin) {
         this.nmax = nmax;
@@ -68,16 +70,15 @@ final class LegacyWeighted {
         for (int b = 0; b < g; b++) {
             int k = b0 + b;
             int row = k / blocksPerRow;
-            if (row != sigmaRow) {
-                // sigma2 = Σx²/n_per_row: a sequential float sum over the whole row (rows come in order)
-                int r0 = xOff + row * blocksPerRow * QK;
-                float sumX2 = 0;
-                for (int i = 0; i < blocksPerRow * QK; i++) {
-                    sumX2 += x[r0 + i] * x[r0 + i];
-                }
-                sigma2 = sumX2 / (float) (blocksPerRow * QK);
-                sigmaRow = row;
+            if (row < sumsFrom || row >= sumsFrom + ROWS_AT_ONCE) {
+                // Σx² of this row and the next few (rows come in order), each a sequential float sum
+                int rowLength = blocksPerRow * QK;
+                int count = Math.min(ROWS_AT_ONCE, nb / blocksPerRow - row);
+                SequentialSums.ofSquares(x, xOff + row * rowLength, rowLength, count, rowSums);
+                sumsFrom = row;
             }
+            // sigma2 = Σx²/n_per_row over the whole row
+            float sigma2 = rowSums[row - sumsFrom] / (float) (blocksPerRow * QK);
             int xb = xOff + k * QK;
             int qb = qwOff + k % blocksPerRow * QK;
             for (int i = 0; i < QK; i += VectorWidth.LANES) {
