@@ -16,7 +16,7 @@ public interface BlockCodec {
     /** The type this codec encodes and decodes. */
     GgmlType type();
 
-    /** Whether {@link #quantize} is available (decode-only types, e.g. the IQ2 family, return false). */
+    /** Whether the plain {@link #quantize} (no importance weights) is available: false for the types gguflens encodes only with weights ({@link ImportanceUse#REQUIRED}). */
     boolean canQuantize();
 
     /**

@@ -50,7 +50,7 @@ public class CodecBenchmark {
     @Param({"Q2_K:ref", "Q2_K:simd", "Q3_K:ref", "Q3_K:simd", "Q4_K:ref", "Q4_K:simd", "Q5_K:ref", "Q5_K:simd",
             "Q6_K:ref", "Q6_K:simd", "Q8_0:ref", "Q8_0:simd", "Q4_0:ref", "Q4_0:simd", "Q4_1:ref", "Q4_1:simd",
             "Q5_0:ref", "Q5_0:simd", "Q5_1:ref", "Q5_1:simd",
-            "IQ4_NL:ref", "IQ4_XS:ref", "TQ1_0:ref", "TQ2_0:ref", "MXFP4:ref",
+            "IQ4_NL:ref", "IQ4_NL:simd", "IQ4_XS:ref", "IQ4_XS:simd", "TQ1_0:ref", "TQ2_0:ref", "MXFP4:ref",
             "Q2_K:ref:imatrix", "Q2_K:simd:imatrix", "Q3_K:ref:imatrix", "Q3_K:simd:imatrix",
             "Q4_K:ref:imatrix", "Q4_K:simd:imatrix", "Q5_K:ref:imatrix", "Q5_K:simd:imatrix",
             "Q6_K:ref:imatrix", "Q6_K:simd:imatrix", "Q4_0:ref:imatrix", "Q4_0:simd:imatrix",

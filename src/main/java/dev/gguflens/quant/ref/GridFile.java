@@ -18,7 +18,7 @@ import java.util.Map;
  * <p>The format is that of reference/grids: header lines {@code # key: value} (table name, element type,
  * count, source, version, licence, and the sha256 of the table packed as little-endian values), then
  * exactly {@code count} values, one a line ({@code 0x}-hex for {@code uint32_t}/{@code uint64_t}, decimal
- * for {@code uint8_t}). The result is the packed little-endian byte image, so byte {@code i} of entry
+ * for {@code uint8_t}/{@code uint16_t}). The result is the packed little-endian byte image, so byte {@code i} of entry
  * {@code j} of an 8-byte grid is at {@code 8j + i}: element i of that group, as ggml reads it. The
  * header's sha256 is checked, so a damaged or hand-edited file fails loudly instead of decoding wrong.
  */
@@ -48,6 +48,7 @@ final class GridFile {
     static byte[] parse(String name, InputStream in, String elementType, int count) throws IOException {
         int width = switch (elementType) {
             case "uint8_t" -> 1;
+            case "uint16_t" -> 2;
             case "uint32_t" -> 4;
             case "uint64_t" -> 8;
             default -> throw new IllegalArgumentException("unsupported element type " + elementType);
@@ -98,9 +99,11 @@ final class GridFile {
 
     private static long parseValue(String name, int lineNo, String s, int width) {
         try {
-            long v = width == 1 ? Long.parseLong(s) : Long.parseUnsignedLong(hexDigits(s, width), 16);
-            if (width == 1 && (v < 0 || v > 255)) {
-                throw bad(name, lineNo, "value " + s + " is not a uint8_t");
+            // the one- and two-byte tables are written in decimal, the wider ones in hex
+            boolean decimal = width <= 2;
+            long v = decimal ? Long.parseLong(s) : Long.parseUnsignedLong(hexDigits(s, width), 16);
+            if (decimal && (v < 0 || v >= 1L << (8 * width))) {
+                throw bad(name, lineNo, "value " + s + " is not a uint" + 8 * width + "_t");
             }
             return v;
         } catch (NumberFormatException e) {

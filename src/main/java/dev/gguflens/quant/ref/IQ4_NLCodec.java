@@ -2,6 +2,7 @@ package dev.gguflens.quant.ref;
 
 import dev.gguflens.gguf.GgmlType;
 import dev.gguflens.quant.BlockCodec;
+import dev.gguflens.quant.ImportanceUse;
 
 /**
  * IQ4_NL {@code {fp16 d; u8 qs[16]}}: 32 values as indices into the non-linear table {@code kvalues_iq4nl},
@@ -25,9 +26,35 @@ final class IQ4_NLCodec implements BlockCodec {
     @Override
     public void quantize(float[] x, int xOff, byte[] y, int yOff, int n) {
         int nb = BlockChecks.blocks(type(), n);
+        Iq4NlQuantizer.Work work = new Iq4NlQuantizer.Work();
         for (int i = 0; i < nb; i++) {
             int yb = yOff + i * BYTES;
-            Iq4NlQuantizer.quantize(QK, x, xOff + i * QK, y, yb, -1, -1, yb + 2);
+            Iq4NlQuantizer.quantize(QK, x, xOff + i * QK, y, yb, -1, -1, yb + 2, null, 0, work);
+        }
+    }
+
+    @Override
+    public ImportanceUse importanceUse() {
+        return ImportanceUse.USED;
+    }
+
+    /**
+     * With weights, {@code quantize_iq4_nl} passes each block its 32 columns' importance values
+     * ({@code qw + 32·ib}); sigma2 is taken per 32-value block (quantizers-imatrix.md §3.8).
+     */
+    @Override
+    public void quantizeRows(float[] x, int xOff, byte[] y, int yOff, int nRows, int nPerRow, float[] qw, int qwOff) {
+        if (qw == null) {
+            quantize(x, xOff, y, yOff, nRows * nPerRow);
+            return;
+        }
+        int nb = ImportanceWeights.blocksPerRow(type(), nRows, nPerRow, qw, qwOff);
+        Iq4NlQuantizer.Work work = new Iq4NlQuantizer.Work();
+        for (int row = 0; row < nRows; row++) {
+            for (int ib = 0; ib < nb; ib++) {
+                int yb = yOff + (row * nb + ib) * BYTES;
+                Iq4NlQuantizer.quantize(QK, x, xOff + row * nPerRow + ib * QK, y, yb, -1, -1, yb + 2, qw, qwOff + ib * QK, work);
+            }
         }
     }
 

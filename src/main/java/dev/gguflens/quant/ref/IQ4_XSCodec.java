@@ -2,6 +2,7 @@ package dev.gguflens.quant.ref;
 
 import dev.gguflens.gguf.GgmlType;
 import dev.gguflens.quant.BlockCodec;
+import dev.gguflens.quant.ImportanceUse;
 
 /**
  * IQ4_XS {@code {fp16 d; u16 scales_h; u8 scales_l[4]; u8 qs[128]}}: 256 values in 8 sub-blocks of
@@ -26,9 +27,36 @@ final class IQ4_XSCodec implements BlockCodec {
     @Override
     public void quantize(float[] x, int xOff, byte[] y, int yOff, int n) {
         int nb = BlockChecks.blocks(type(), n);
+        Iq4NlQuantizer.Work work = new Iq4NlQuantizer.Work();
         for (int i = 0; i < nb; i++) {
             int yb = yOff + i * BYTES;
-            Iq4NlQuantizer.quantize(QK, x, xOff + i * QK, y, yb, yb + 2, yb + 4, yb + 8);
+            Iq4NlQuantizer.quantize(QK, x, xOff + i * QK, y, yb, yb + 2, yb + 4, yb + 8, null, 0, work);
+        }
+    }
+
+    @Override
+    public ImportanceUse importanceUse() {
+        return ImportanceUse.USED;
+    }
+
+    /**
+     * With weights, {@code quantize_iq4_xs} passes each super-block its 256 columns' importance values
+     * ({@code qw + 256·ibl}); sigma2 is taken per super-block (quantizers-imatrix.md §3.8).
+     */
+    @Override
+    public void quantizeRows(float[] x, int xOff, byte[] y, int yOff, int nRows, int nPerRow, float[] qw, int qwOff) {
+        if (qw == null) {
+            quantize(x, xOff, y, yOff, nRows * nPerRow);
+            return;
+        }
+        int nb = ImportanceWeights.blocksPerRow(type(), nRows, nPerRow, qw, qwOff);
+        Iq4NlQuantizer.Work work = new Iq4NlQuantizer.Work();
+        for (int row = 0; row < nRows; row++) {
+            for (int ib = 0; ib < nb; ib++) {
+                int yb = yOff + (row * nb + ib) * BYTES;
+                Iq4NlQuantizer.quantize(QK, x, xOff + row * nPerRow + ib * QK, y, yb, yb + 2, yb + 4, yb + 8,
+                        qw, qwOff + ib * QK, work);
+            }
         }
     }
 

@@ -1,17 +1,191 @@
 package dev.gguflens.quant.ref;
 
 import dev.gguflens.gguf.GgmlType;
+import java.util.Arrays;
 
 /**
- * IQ2_XS decoder ({@code dequantize_row_iq2_xs}; ggml-types.md §5): {@code d} f16 @0, {@code qs[32]} uint16
- * @2 (9-bit grid index, 7-bit sign index), {@code scales[8]} @66 (two 4-bit scales per sub-block).
+ * IQ2_XS: {@code quantize_row_iq2_xs_impl} with importance weights (quantizers-imatrix.md §4.2) and
+ * {@code dequantize_row_iq2_xs} (ggml-types.md §5). Block of 256 values, 74 bytes: {@code d} f16 @0,
+ * {@code qs[32]} LE uint16 @2 (9-bit grid index, 7-bit sign code above it), {@code scales[8]} @66 (two 4-bit
+ * scales per byte). 16 sub-blocks of 16 values, two groups of 8 each. Grid {@code kgrid_2bit_512}.
  */
-final class Iq2XsCodec extends DecodeOnlyIqCodec {
+final class Iq2XsCodec extends WeightedIqCodec {
     private static final int QS = 2, SCALES = 66;
+    private static final int BLOCK_BYTES = 74;
+    /** {@code kMaxQ}: levels 0..2, positions 1, 3, 5. */
+    private static final int K_MAX_Q = 3;
 
     @Override
     public GgmlType type() {
         return GgmlType.IQ2_XS;
+    }
+
+    @Override
+    BlockEncoder newEncoder() {
+        return new Encoder(IqGridIndex.iq2xs());
+    }
+
+    /** {@code quantize_row_iq2_xs_impl} for one super-block; the arrays are that function's locals. */
+    private final class Encoder implements BlockEncoder {
+        final IqGridIndex grid;
+        final float[] weight = new float[16];
+        final float[] waux = new float[16];
+        final float[] xval = new float[16];
+        final int[] L = new int[16];
+        final int[] Laux = new int[16];
+        final boolean[] isOnGrid = new boolean[2];
+        final boolean[] isOnGridAux = new boolean[2];
+        final int[] blockSigns = new int[2];
+        final float[] scales = new float[16];
+        final int[] q2 = new int[32];
+
+        /** The neighbour searches' scratch space. */
+        final float[] terms;
+
+        Encoder(IqGridIndex grid) {
+            this.grid = grid;
+            this.terms = grid.newScratch();
+        }
+
+        @Override
+        public void encode(float[] x, int xOff, float[] qw, int qwOff, byte[] y, int yOff, long block) {
+            // 1. d = 0, qs and scales 0; sigma2 = S/256
+            Arrays.fill(y, yOff, yOff + BLOCK_BYTES, (byte) 0);
+            Arrays.fill(q2, 0);
+            float maxScale = 0;
+            float sigma2 = sumOfSquares(x, xOff) / QK_K;
+            // 2. per 16-value sub-block
+            for (int ib = 0; ib < 16; ib++) {
+                int xb = xOff + 16 * ib;
+                // 2.1 weights, square roots, magnitudes and even-parity sign codes
+                importanceWeights(x, xb, qw, qwOff + 16 * ib, sigma2, weight, 16);
+                sqrtWeights(weight, waux, 16);
+                for (int k = 0; k < 2; k++) {
+                    blockSigns[k] = evenParitySigns(x, xb + 8 * k, weight, xval, 8 * k);
+                }
+                // 2.2 empty sub-block: its qs stay zero
+                float max = maxOf(xval, 16);
+                Arrays.fill(L, 0);
+                if (max < 1e-15f) {
+                    scales[ib] = 0;
+                    continue;
+                }
+                // 2.3-2.4 19 candidate scales around max/5 (no make_qp_quants here)
+                float best = 0;
+                float scale = max / (2 * K_MAX_Q - 1);
+                isOnGrid[0] = isOnGrid[1] = true;
+                for (int is = -9; is <= 9; is++) {
+                    float id = (2 * K_MAX_Q - 1 + is * 0.1f) / max;
+                    float thisScale = 1 / id;
+                    for (int k = 0; k < 2; k++) {
+                        int u = groupLevels(id, k, Laux);
+                        isOnGridAux[k] = grid.gridIndex(u) >= 0;
+                        if (!isOnGridAux[k]) {
+                            neighbour(u, k, thisScale, Laux, block, ib);
+                        }
+                    }
+                    float sumqx = 0, sumq2 = 0;
+                    for (int i = 0; i < 16; i++) {
+                        float w = weight[i];
+                        float q = 2 * Laux[i] + 1;
+                        sumqx += w * xval[i] * q;
+                        sumq2 += w * q * q;
+                    }
+                    if (sumq2 > 0 && sumqx * sumqx > best * sumq2) {
+                        scale = sumqx / sumq2;
+                        best = scale * sumqx;
+                        System.arraycopy(Laux, 0, L, 0, 16);
+                        isOnGrid[0] = isOnGridAux[0];
+                        isOnGrid[1] = isOnGridAux[1];
+                    }
+                }
+                // 2.5 only the off-grid groups are re-fitted to the chosen scale, then the scale to all groups
+                if ((!isOnGrid[0] || !isOnGrid[1]) && scale > 0) {
+                    float id = 1 / scale;
+                    for (int k = 0; k < 2; k++) {
+                        if (isOnGrid[k]) {
+                            continue;
+                        }
+                        int u = groupLevels(id, k, L);
+                        if (grid.gridIndex(u) < 0) {
+                            neighbour(u, k, scale, L, block, ib);
+                        }
+                    }
+                    float sumqx = 0, sumq2 = 0;
+                    for (int i = 0; i < 16; i++) {
+                        float w = weight[i];
+                        float q = 2 * L[i] + 1;
+                        sumqx += w * xval[i] * q;
+                        sumq2 += w * q * q;
+                    }
+                    if (sumq2 > 0) {
+                        scale = sumqx / sumq2;
+                    }
+                }
+                // 2.6 a negative scale flips every sign (cannot happen: sumqx >= 0)
+                if (scale < 0) {
+                    scale = -scale;
+                    blockSigns[0] = ~blockSigns[0] & 127;
+                    blockSigns[1] = ~blockSigns[1] & 127;
+                }
+                // 2.7 9-bit grid index | 7-bit sign code
+                for (int k = 0; k < 2; k++) {
+                    int u = 0;
+                    for (int i = 0; i < 8; i++) {
+                        u |= L[8 * k + i] << (2 * i);
+                    }
+                    int g = grid.gridIndex(u);
+                    if (g < 0) {
+                        throw abort(block, ib, "GGML_ASSERT fails: group " + k + " ends off the grid (code " + u + ")");
+                    }
+                    q2[2 * ib + k] = g | blockSigns[k] << 9;
+                }
+                // 2.8
+                if (!(scale >= 0)) {
+                    throw abort(block, ib, "GGML_ASSERT(scale >= 0) fails: the sub-block scale is " + scale);
+                }
+                scales[ib] = scale;
+                maxScale = maxScale > scale ? maxScale : scale;
+            }
+            // 3. nothing to scale: an all-zero block; else d and the 4-bit scales from the unrounded dd
+            if (maxScale == 0) {
+                return;
+            }
+            for (int i = 0; i < 32; i++) {
+                QuantMath.putU16(y, yOff + QS + 2 * i, q2[i]);
+            }
+            float dd = maxScale / 31;
+            QuantMath.putU16(y, yOff, Fp16.fromFloat(dd));
+            float id = 1 / dd;
+            for (int ib = 0; ib < 16; ib++) {
+                int l = QuantMath.nearestInt(0.5f * (id * scales[ib] - 1));
+                l = Math.max(0, Math.min(15, l));
+                if (ib % 2 == 0) {
+                    y[yOff + SCALES + ib / 2] = (byte) l;
+                } else {
+                    y[yOff + SCALES + ib / 2] |= (byte) (l << 4);
+                }
+            }
+        }
+
+        /** The levels of group k for inverse scale {@code id} into {@code dst}; returns their code. */
+        private int groupLevels(float id, int k, int[] dst) {
+            int u = 0;
+            for (int i = 0; i < 8; i++) {
+                int l = level(id, xval[8 * k + i], K_MAX_Q - 1);
+                dst[8 * k + i] = l;
+                u |= l << (2 * i);
+            }
+            return u;
+        }
+
+        /** {@code iq2_find_best_neighbour} for group k, writing its levels into {@code dst}. */
+        private void neighbour(int u, int k, float scale, int[] dst, long block, int ib) {
+            if (grid.bestNeighbour(u, xval, 8 * k, waux, 8 * k, scale, dst, 8 * k, terms) < 0) {
+                throw abort(block, ib, "GGML_ASSERT(grid_index >= 0) fails in iq2_find_best_neighbour: no grid point fits group "
+                        + k + " (a NaN value, or errors that overflow to infinity)");
+            }
+        }
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.gguflens.quant.ref;
 import dev.gguflens.gguf.GgmlType;
 import dev.gguflens.quant.BlockCodec;
 import dev.gguflens.quant.CodecAbortException;
+import dev.gguflens.quant.ImportanceUse;
 import java.util.Arrays;
 
 /**
@@ -35,16 +36,42 @@ final class Iq3SCodec implements BlockCodec {
 
     @Override
     public void quantize(float[] src, int srcOff, byte[] dst, int dstOff, int n) {
-        Search s = new Search(Iq3sSearchTables.get());
+        Search s = new Search(IqGridIndex.iq3s());
         for (int b = 0; b < n / QK_K; b++) {
-            s.quantizeBlock(src, srcOff + b * QK_K, dst, dstOff + b * BLOCK_BYTES, b);
+            s.quantizeBlock(src, srcOff + b * QK_K, dst, dstOff + b * BLOCK_BYTES, b, null, 0);
+        }
+    }
+
+    @Override
+    public ImportanceUse importanceUse() {
+        return ImportanceUse.USED;
+    }
+
+    /**
+     * With weights, {@code quantize_iq3_s} runs the same code per row with each sub-block's weights
+     * {@code qw·sqrtf(sigma2 + x²)}, {@code sigma2 = (2·Σx²)/256} over the super-block (quantizers-imatrix.md §4.5).
+     */
+    @Override
+    public void quantizeRows(float[] src, int srcOff, byte[] dst, int dstOff, int nRows, int nPerRow, float[] qw, int qwOff) {
+        if (qw == null) {
+            quantize(src, srcOff, dst, dstOff, nRows * nPerRow);
+            return;
+        }
+        int nb = ImportanceWeights.blocksPerRow(type(), nRows, nPerRow, qw, qwOff);
+        Search s = new Search(IqGridIndex.iq3s());
+        for (int row = 0; row < nRows; row++) {
+            for (int b = 0; b < nb; b++) {
+                int block = row * nb + b;
+                s.quantizeBlock(src, srcOff + row * nPerRow + b * QK_K, dst, dstOff + block * BLOCK_BYTES, block,
+                        qw, qwOff + b * QK_K);
+            }
         }
     }
 
     /** Scratch state of one quantize call (the codec itself stays stateless and thread-safe). */
     private static final class Search {
-        final Iq3sSearchTables t;
-        final float[] w = new float[SUB];     // weight[i] = x*x
+        final IqGridIndex t;
+        final float[] w = new float[SUB];     // weight[i]: x*x, or qw*sqrtf(sigma2 + x*x) with an imatrix
         final float[] wa = new float[SUB];    // waux[i] = sqrtf(weight[i])
         final float[] a = new float[SUB];     // xval: |x|, sign kept apart
         final int[] sb = new int[4];          // block_signs
@@ -54,22 +81,36 @@ final class Iq3SCodec implements BlockCodec {
         final boolean[] ona = new boolean[8]; // is_on_grid_aux
         final float[] scales = new float[8];
         final int[] lv = new int[4];
+        final float[] scratch;
 
-        Search(Iq3sSearchTables t) {
+        Search(IqGridIndex t) {
             this.t = t;
+            this.scratch = t.newScratch();
         }
 
-        /** Steps 1-5 of the section, for block {@code blockIndex} of this call (which error messages name). */
-        void quantizeBlock(float[] x, int xo, byte[] y, int yo, int blockIndex) {
+        /**
+         * Steps 1-5 of the section, for block {@code blockIndex} of this call (which error messages name);
+         * {@code qw[qo ..]} are the importance values of the block's 256 columns, or {@code qw} is null.
+         */
+        void quantizeBlock(float[] x, int xo, byte[] y, int yo, int blockIndex, float[] qw, int qo) {
             // 1. all 110 bytes zero; d = FP16(0)
             Arrays.fill(y, yo, yo + BLOCK_BYTES, (byte) 0);
             int qpos = 0, spos = 0;
             float maxScale = 0;
+            // sigma2 = (2·Σx²)/256 over the super-block: only the importance weights use it
+            float sigma2 = qw == null ? 0 : 2 * ImportanceWeights.sumOfSquares(x, xo, QK_K) / QK_K;
             for (int ib = 0; ib < 8; ib++) {
                 int xb = xo + SUB * ib;
-                // 2.1 weights (no imatrix): x*x, rounded, and its square root (not |x|)
+                // 2.1 weights: x*x, rounded (no imatrix) or qw*sqrtf(sigma2 + x²) (imatrix, §4.5); then the
+                // square root of each (not |x|)
+                if (qw == null) {
+                    for (int i = 0; i < SUB; i++) {
+                        w[i] = x[xb + i] * x[xb + i];
+                    }
+                } else {
+                    ImportanceWeights.fill(w, 0, qw, qo + SUB * ib, sigma2, x, xb, SUB);
+                }
                 for (int i = 0; i < SUB; i++) {
-                    w[i] = x[xb + i] * x[xb + i];
                     wa[i] = (float) Math.sqrt(w[i]);
                 }
                 // 2.2 signs apart; -0 is >= 0 (no bit), NaN is not (bit set)
@@ -103,11 +144,11 @@ final class Iq3SCodec implements BlockCodec {
                     float id = 1.0f / scale;
                     for (int k = 0; k < 8; k++) {
                         int key = levelsKey(id, k);
-                        int j = t.gridIndex(key);
-                        if (j < 0) {
-                            j = nearest(key, k, scale, blockIndex, ib);
+                        if (t.gridIndex(key) >= 0) {
+                            System.arraycopy(lv, 0, l, 4 * k, 4);
+                        } else {
+                            nearest(key, k, scale, l, blockIndex, ib);
                         }
-                        setLevels(l, k, j);
                     }
                     float sumqx = 0, sumq2 = 0;
                     for (int i = 0; i < SUB; i++) {
@@ -126,7 +167,7 @@ final class Iq3SCodec implements BlockCodec {
                 }
                 // 2.8 store at the cursors; the qh bits go to qh[ib] regardless of the cursor
                 for (int k = 0; k < 8; k++) {
-                    int j = t.gridIndex(Iq3sSearchTables.key(l[4 * k], l[4 * k + 1], l[4 * k + 2], l[4 * k + 3]));
+                    int j = t.gridIndex(key(l[4 * k], l[4 * k + 1], l[4 * k + 2], l[4 * k + 3]));
                     y[yo + QS + qpos + k] = (byte) j;
                     y[yo + QH + ib] |= (byte) ((j >>> 8) << k);
                 }
@@ -168,11 +209,9 @@ final class Iq3SCodec implements BlockCodec {
                     int j = t.gridIndex(key);
                     ona[k] = j >= 0;
                     if (j >= 0) {
-                        for (int i = 0; i < 4; i++) {
-                            la[4 * k + i] = lv[i];
-                        }
+                        System.arraycopy(lv, 0, la, 4 * k, 4);
                     } else {
-                        setLevels(la, k, nearest(key, k, thisScale, blockIndex, ib));
+                        nearest(key, k, thisScale, la, blockIndex, ib);
                     }
                 }
                 float sumqx = 0, sumq2 = 0;
@@ -196,41 +235,25 @@ final class Iq3SCodec implements BlockCodec {
             for (int i = 0; i < 4; i++) {
                 lv[i] = clamp(QuantMath.nearestInt(0.5f * (id * a[4 * k + i] - 1.0f)), 0, K_MAX_Q - 1);
             }
-            return Iq3sSearchTables.key(lv[0], lv[1], lv[2], lv[3]);
+            return key(lv[0], lv[1], lv[2], lv[3]);
         }
 
         /**
-         * {@code iq3_find_best_neighbour}: the first candidate of the key's list with the strictly smallest
-         * weighted error {@code Σ (wa*diff)*diff}, {@code diff = sc*G - a}. None (every error NaN or +Inf) is
-         * ggml's {@code GGML_ASSERT(grid_index >= 0)}.
+         * {@code iq3_find_best_neighbour} for group k: the levels of the first candidate of the key's list with
+         * the strictly smallest weighted error {@code Σ (wa*diff)*diff}, {@code diff = sc*G - a}, written to group
+         * k of {@code dst}. None (every error NaN or +Inf) is ggml's {@code GGML_ASSERT(grid_index >= 0)}.
          */
-        private int nearest(int key, int k, float sc, int blockIndex, int ib) {
-            float best = Float.MAX_VALUE;
-            int chosen = -1;
-            for (int j : t.neighbours(key)) {
-                float e = 0;
-                for (int i = 0; i < 4; i++) {
-                    float diff = sc * (float) t.magnitude(j, i) - a[4 * k + i];
-                    e = e + wa[4 * k + i] * diff * diff;
-                }
-                if (e < best) {
-                    best = e;
-                    chosen = j;
-                }
-            }
-            if (chosen < 0) {
+        private void nearest(int key, int k, float sc, int[] dst, int blockIndex, int ib) {
+            if (t.bestNeighbour(key, a, 4 * k, wa, 4 * k, sc, dst, 4 * k, scratch) < 0) {
                 throw abort(blockIndex, ib, "GGML_ASSERT(grid_index >= 0) fails in iq3_find_best_neighbour: no grid point fits group "
                         + k + " (a NaN value, or errors that overflow to infinity)");
             }
-            return chosen;
         }
+    }
 
-        /** Levels {@code (G[j][i] - 1)/2} of grid point j into group k of {@code dst}. */
-        private void setLevels(int[] dst, int k, int j) {
-            for (int i = 0; i < 4; i++) {
-                dst[4 * k + i] = (t.magnitude(j, i) - 1) / 2;
-            }
-        }
+    /** The map key of four levels 0..7: {@code l0 | l1<<3 | l2<<6 | l3<<9}. */
+    private static int key(int l0, int l1, int l2, int l3) {
+        return l0 | l1 << 3 | l2 << 6 | l3 << 9;
     }
 
     private static CodecAbortException abort(int blockIndex, int ib, String what) {

@@ -1,18 +1,196 @@
 package dev.gguflens.quant.ref;
 
 import dev.gguflens.gguf.GgmlType;
+import java.util.Arrays;
 
 /**
- * IQ3_XXS decoder ({@code dequantize_row_iq3_xxs}; ggml-types.md §5): {@code d} f16 @0, 64 grid-index bytes
- * @2 (two 4-value grid points per 8 values), then eight LE uint32 words @66 holding four 7-bit sign indices
- * and a 4-bit scale per sub-block.
+ * IQ3_XXS: {@code quantize_row_iq3_xxs_impl(256, ...)} with importance weights (quantizers-imatrix.md §4.4)
+ * and {@code dequantize_row_iq3_xxs} (ggml-types.md §5). Block of 256 values, 98 bytes: {@code d} f16 @0, 64
+ * grid-index bytes @2 (one per group of 4 values), then eight LE uint32 @66 holding four 7-bit sign codes
+ * (one per 8 values, even parity) and a 4-bit scale per 32-value sub-block. Grid {@code kgrid_256}.
  */
-final class Iq3XxsCodec extends DecodeOnlyIqCodec {
+final class Iq3XxsCodec extends WeightedIqCodec {
     private static final int QS = 2, SCALES_AND_SIGNS = 2 + 64;
+    private static final int BLOCK_BYTES = 98;
+    /** {@code kMaxQ}: levels 0..7, positions 1..15. */
+    private static final int K_MAX_Q = 8;
 
     @Override
     public GgmlType type() {
         return GgmlType.IQ3_XXS;
+    }
+
+    @Override
+    BlockEncoder newEncoder() {
+        return new Encoder(IqGridIndex.iq3xxs());
+    }
+
+    /** {@code quantize_row_iq3_xxs_impl} for one super-block; the arrays are that function's locals. */
+    private final class Encoder implements BlockEncoder {
+        final IqGridIndex grid;
+        final float[] weight = new float[32];
+        final float[] waux = new float[32];
+        final float[] xval = new float[32];
+        final int[] L = new int[32];
+        final int[] Laux = new int[32];
+        final boolean[] isOnGrid = new boolean[8];
+        final boolean[] isOnGridAux = new boolean[8];
+        final int[] blockSigns = new int[4];
+        final float[] scales = new float[8];
+        /** {@code q3}: the 64 grid indices, then the 8 scale-and-sign words. */
+        final int[] q3 = new int[64];
+        final int[] scalesAndSigns = new int[8];
+
+        /** The neighbour searches' scratch space. */
+        final float[] terms;
+
+        Encoder(IqGridIndex grid) {
+            this.grid = grid;
+            this.terms = grid.newScratch();
+        }
+
+        @Override
+        public void encode(float[] x, int xOff, float[] qw, int qwOff, byte[] y, int yOff, long block) {
+            // 1. d = 0, all zero; sigma2 = (2*S)/256
+            Arrays.fill(q3, 0);
+            Arrays.fill(scalesAndSigns, 0);
+            float maxScale = 0;
+            float sigma2 = 2 * sumOfSquares(x, xOff) / QK_K;
+            // 2. per 32-value sub-block
+            for (int ib = 0; ib < 8; ib++) {
+                int xb = xOff + 32 * ib;
+                // 2.1 weights, square roots, magnitudes and even-parity sign codes per 8 values
+                importanceWeights(x, xb, qw, qwOff + 32 * ib, sigma2, weight, 32);
+                sqrtWeights(weight, waux, 32);
+                for (int k = 0; k < 4; k++) {
+                    blockSigns[k] = evenParitySigns(x, xb + 8 * k, weight, xval, 8 * k);
+                }
+                // 2.2 empty sub-block (GROUP_MAX_EPS_IQ3_XXS): its bytes stay zero
+                float max = maxOf(xval, 32);
+                Arrays.fill(L, 0);
+                if (max < 1e-8f) {
+                    scales[ib] = 0;
+                    continue;
+                }
+                // 2.3-2.4 31 candidate scales around max/15 over the 8 groups of 4
+                float best = 0;
+                float scale = max / (2 * K_MAX_Q - 1);
+                Arrays.fill(isOnGrid, true);
+                for (int is = -15; is <= 15; is++) {
+                    float id = (2 * K_MAX_Q - 1 + is * 0.2f) / max;
+                    float thisScale = 1 / id;
+                    for (int k = 0; k < 8; k++) {
+                        int u = groupLevels(id, k, Laux);
+                        isOnGridAux[k] = grid.gridIndex(u) >= 0;
+                        if (!isOnGridAux[k]) {
+                            neighbour(u, k, thisScale, Laux, block, ib);
+                        }
+                    }
+                    float sumqx = 0, sumq2 = 0;
+                    for (int i = 0; i < 32; i++) {
+                        float w = weight[i];
+                        float q = 2 * Laux[i] + 1;
+                        sumqx += w * xval[i] * q;
+                        sumq2 += w * q * q;
+                    }
+                    if (sumq2 > 0 && sumqx * sumqx > best * sumq2) {
+                        scale = sumqx / sumq2;
+                        best = scale * sumqx;
+                        System.arraycopy(Laux, 0, L, 0, 32);
+                        System.arraycopy(isOnGridAux, 0, isOnGrid, 0, 8);
+                    }
+                }
+                // 2.5 only the off-grid groups are re-fitted to the chosen scale, then the scale to all groups
+                boolean someOff = false;
+                for (int k = 0; k < 8; k++) {
+                    someOff |= !isOnGrid[k];
+                }
+                if (someOff && scale > 0) {
+                    float id = 1 / scale;
+                    for (int k = 0; k < 8; k++) {
+                        if (isOnGrid[k]) {
+                            continue;
+                        }
+                        int u = groupLevels(id, k, L);
+                        if (grid.gridIndex(u) < 0) {
+                            neighbour(u, k, scale, L, block, ib);
+                        }
+                    }
+                    float sumqx = 0, sumq2 = 0;
+                    for (int i = 0; i < 32; i++) {
+                        float w = weight[i];
+                        float q = 2 * L[i] + 1;
+                        sumqx += w * xval[i] * q;
+                        sumq2 += w * q * q;
+                    }
+                    if (sumq2 > 0) {
+                        scale = sumqx / sumq2;
+                    }
+                }
+                // 2.6 a negative scale flips the sign codes (cannot happen: sumqx >= 0)
+                if (scale < 0) {
+                    scale = -scale;
+                    for (int k = 0; k < 4; k++) {
+                        blockSigns[k] = ~blockSigns[k] & 127;
+                    }
+                }
+                // 2.7 one grid index per group of 4; the four sign codes into the sub-block's word
+                for (int k = 0; k < 8; k++) {
+                    int u = L[4 * k] | L[4 * k + 1] << 3 | L[4 * k + 2] << 6 | L[4 * k + 3] << 9;
+                    int g = grid.gridIndex(u);
+                    if (g < 0) {
+                        throw abort(block, ib, "GGML_ABORT: group " + k + " ends off the grid (code " + u + ")");
+                    }
+                    q3[8 * ib + k] = g;
+                }
+                scalesAndSigns[ib] = blockSigns[0] | blockSigns[1] << 7 | blockSigns[2] << 14 | blockSigns[3] << 21;
+                // 2.8
+                if (!(scale >= 0)) {
+                    throw abort(block, ib, "GGML_ASSERT(scale >= 0) fails: the sub-block scale is " + scale);
+                }
+                scales[ib] = scale;
+                maxScale = maxScale > scale ? maxScale : scale;
+            }
+            // 3. nothing to scale: all 98 bytes zero
+            Arrays.fill(y, yOff, yOff + BLOCK_BYTES, (byte) 0);
+            if (maxScale == 0) {
+                return;
+            }
+            // d is stored 1.0125 times dd; the 4-bit scales use the unrounded dd without that factor
+            float dd = maxScale / 31;
+            QuantMath.putU16(y, yOff, Fp16.fromFloat(dd * 1.0125f));
+            float id = 1 / dd;
+            for (int ib = 0; ib < 8; ib++) {
+                int l = QuantMath.nearestInt(0.5f * (id * scales[ib] - 1));
+                l = Math.max(0, Math.min(15, l));
+                scalesAndSigns[ib] |= l << 28;
+            }
+            for (int i = 0; i < 64; i++) {
+                y[yOff + QS + i] = (byte) q3[i];
+            }
+            for (int ib = 0; ib < 8; ib++) {
+                QuantMath.putI32(y, yOff + SCALES_AND_SIGNS + 4 * ib, scalesAndSigns[ib]);
+            }
+        }
+
+        /** The levels of group k (4 values) for inverse scale {@code id} into {@code dst}; returns their code. */
+        private int groupLevels(float id, int k, int[] dst) {
+            int u = 0;
+            for (int i = 0; i < 4; i++) {
+                int l = level(id, xval[4 * k + i], K_MAX_Q - 1);
+                dst[4 * k + i] = l;
+                u |= l << (3 * i);
+            }
+            return u;
+        }
+
+        /** {@code iq3_find_best_neighbour} for group k, writing its levels into {@code dst}. */
+        private void neighbour(int u, int k, float scale, int[] dst, long block, int ib) {
+            if (grid.bestNeighbour(u, xval, 4 * k, waux, 4 * k, scale, dst, 4 * k, terms) < 0) {
+                throw abort(block, ib, "GGML_ASSERT(grid_index >= 0) fails in iq3_find_best_neighbour: no grid point fits group "
+                        + k + " (a NaN value, or errors that overflow to infinity)");
+            }
+        }
     }
 
     @Override

@@ -1,7 +1,7 @@
 package dev.gguflens.quant.ref;
 
 /**
- * ggml's {@code quantize_row_iq4_nl_impl} without an importance matrix and with {@code ntry = 7}, shared by
+ * ggml's {@code quantize_row_iq4_nl_impl} with {@code ntry = 7}, with or without an importance matrix, shared by
  * IQ4_NL (one sub-block of 32 per block) and IQ4_XS (8 sub-blocks of 32 under one fp16 scale), with
  * {@code best_index_int8} and the {@code kvalues_iq4nl} table (quantizers.md §2.6, §3 "IQ4_NL" and "IQ4_XS").
  *
@@ -49,25 +49,45 @@ final class Iq4NlQuantizer {
         return x - KVALUES[mu - 1] < KVALUES[mu] - x ? mu - 1 : mu;
     }
 
+    /** The C function's scratch arrays ({@code scales}, {@code weight}, {@code L}), made once per call of a codec. */
+    static final class Work {
+        final float[] scales = new float[256 / BLOCK_SIZE];
+        final float[] weight = new float[BLOCK_SIZE];
+        final int[] lq = new int[256];
+    }
+
     /**
      * Quantizes {@code superBlockSize} values (32 for IQ4_NL, 256 for IQ4_XS) from {@code x} at {@code xOff}.
      * Like the C function's pointer arguments: the fp16 {@code d} goes to {@code y[dhOff]}, the nibbles to
      * {@code y[q4Off]}, and, only when there are several sub-blocks, the 6-bit sub-block scales to the u16
      * {@code scales_h} at {@code y[scalesHOff]} and the 4 bytes {@code scales_l} at {@code y[scalesLOff]}.
+     * With importance values {@code qw[qwOff ..]} for the super-block's columns the weights change, nothing
+     * else (quantizers-imatrix.md §3.8); {@code qw} null is the plain path.
      */
     static void quantize(int superBlockSize, float[] x, int xOff, byte[] y, int dhOff, int scalesHOff, int scalesLOff,
-                         int q4Off) {
+                         int q4Off, float[] qw, int qwOff, Work work) {
         int nSub = superBlockSize / BLOCK_SIZE;
-        float[] scales = new float[nSub];
-        int[] lq = new int[superBlockSize];
+        float[] scales = work.scales;
+        float[] weight = work.weight;
+        int[] lq = work.lq;
 
-        // (sigma2 only feeds importance weights: without an imatrix it is unused.)
+        // sigma2 = Σx² * (2/super_block_size), one rounding (2.0f/32 and 2.0f/256 are exact); only the
+        // importance weights use it
+        float sigma2 = qw == null ? 0.0f : ImportanceWeights.sumOfSquares(x, xOff, superBlockSize) * (2.0f / superBlockSize);
         QuantMath.putU16(y, dhOff, Fp16.fromFloat(0.0f));
 
         float maxScale = 0.0f;
         float amaxScale = 0.0f;
         for (int ib = 0; ib < nSub; ib++) {
             int xb = xOff + ib * BLOCK_SIZE;
+            // weight[j] = xb[j]*xb[j], or qw*sqrtf(sigma2 + xb[j]²) with the sub-block's importance values
+            if (qw == null) {
+                for (int j = 0; j < BLOCK_SIZE; j++) {
+                    weight[j] = x[xb + j] * x[xb + j];
+                }
+            } else {
+                ImportanceWeights.fill(weight, 0, qw, qwOff + ib * BLOCK_SIZE, sigma2, x, xb, BLOCK_SIZE);
+            }
             // First max of |x| with its sign.
             float amax = 0.0f;
             float max = 0.0f;
@@ -92,7 +112,7 @@ final class Iq4NlQuantizer {
                 int l = bestIndexInt8(id * xv);
                 lq[ib * BLOCK_SIZE + j] = l;
                 float q = KVALUES[l];
-                float w = xv * xv; // weight[j] = xb[j]*xb[j]
+                float w = weight[j];
                 sumqx += w * q * xv;
                 sumq2 += w * q * q;
             }
@@ -106,7 +126,7 @@ final class Iq4NlQuantizer {
                 for (int j = 0; j < BLOCK_SIZE; j++) {
                     float xv = x[xb + j];
                     float q = KVALUES[bestIndexInt8(id * xv)];
-                    float w = xv * xv;
+                    float w = weight[j];
                     sumqx += w * q * xv;
                     sumq2 += w * q * q;
                 }

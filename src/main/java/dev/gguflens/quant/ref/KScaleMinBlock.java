@@ -21,6 +21,10 @@ final class KScaleMinBlock {
         final float[] weights = new float[32];
         final float[] mins = new float[QK_K / 32];
         final float[] scales = new float[QK_K / 32];
+        /** Weighted path only: the sub-block weight sums and the 6-bit levels of the scales and mins. */
+        final float[] sw = new float[QK_K / 32];
+        final int[] ls = new int[QK_K / 32];
+        final int[] lm = new int[QK_K / 32];
     }
 
     private KScaleMinBlock() {
@@ -64,7 +68,43 @@ final class KScaleMinBlock {
         }
         QuantMath.putU16(y, yo + D, Fp16.fromFloat(maxScale / 63.0f));
         QuantMath.putU16(y, yo + DMIN, Fp16.fromFloat(maxMin / 63.0f));
-        // step 3: re-quantize with the stored scales; a zero scale keeps make_qkx2_quants' levels
+        requantize(x, xo, y, yo, nmax, L);
+    }
+
+    /**
+     * The weighted Q4_K / Q5_K (quantizers-imatrix.md §3.5, §3.6, {@code quantize_row_q4_K_impl} and
+     * {@code quantize_row_q5_K_impl}): writes d, dmin and the 12 scale bytes of the block at {@code yo} for the
+     * 256 values at {@code xo}, with {@code qw[qo ..]} the weights of their columns, and leaves their levels
+     * (0..nmax) in {@code w.L}. Q5_K caps the scale and min levels at 63 before packing, Q4_K does not.
+     */
+    static void quantizeLevelsWeighted(float[] x, int xo, byte[] y, int yo, int nmax, boolean capAt63,
+                                       float[] qw, int qo, Work w) {
+        int[] L = w.L;
+        // step 1: sigma2 = (2·Σx²)/256 over the super-block
+        float sigma2 = 2 * ImportanceWeights.sumOfSquares(x, xo, QK_K) / QK_K;
+        // step 2: per 32 values, w = qw*sqrtf(sigma2 + x²), their sum sw, and make_qkx3_quants(32, nmax)
+        for (int j = 0; j < QK_K / 32; j++) {
+            ImportanceWeights.fill(w.weights, 0, qw, qo + 32 * j, sigma2, x, xo + 32 * j, 32);
+            w.sw[j] = ImportanceWeights.sum(w.weights, 0, 32);
+            w.scales[j] = WeightedScaleMinQuants.quantize(32, nmax, x, xo + 32 * j, w.weights, L, 32 * j, w.mins, j, w.laux);
+        }
+        // step 3: the scales and mins themselves quantized to 0..63 (uint8 values), weighted by sw
+        float dBlock = QpQuants.quantize(QK_K / 32, 63, w.scales, 0, w.ls, 0, w.sw, 0);
+        float mBlock = QpQuants.quantize(QK_K / 32, 63, w.mins, 0, w.lm, 0, w.sw, 0);
+        // step 4: the §2.5 packing and the fp16 super-scales
+        for (int j = 0; j < QK_K / 32; j++) {
+            int ls = capAt63 ? Math.min(63, w.ls[j]) : w.ls[j];
+            int lm = capAt63 ? Math.min(63, w.lm[j]) : w.lm[j];
+            KScaleMin6.put(y, yo + SCALES, j, ls, lm);
+        }
+        QuantMath.putU16(y, yo + D, Fp16.fromFloat(dBlock));
+        QuantMath.putU16(y, yo + DMIN, Fp16.fromFloat(mBlock));
+        // step 5: as the plain path
+        requantize(x, xo, y, yo, nmax, L);
+    }
+
+    /** Re-quantizes every value with the stored scales and mins; a zero scale keeps the search's levels. */
+    private static void requantize(float[] x, int xo, byte[] y, int yo, int nmax, int[] L) {
         float d = QuantMath.f16(y, yo + D);
         float dmin = QuantMath.f16(y, yo + DMIN);
         for (int j = 0; j < QK_K / 32; j++) {

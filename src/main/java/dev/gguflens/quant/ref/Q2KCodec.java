@@ -2,6 +2,7 @@ package dev.gguflens.quant.ref;
 
 import dev.gguflens.gguf.GgmlType;
 import dev.gguflens.quant.BlockCodec;
+import dev.gguflens.quant.ImportanceUse;
 
 /**
  * Q2_K: {@code quantize_row_q2_K_ref} / {@code dequantize_row_q2_K} (reference/quantizers.md §3 Q2_K).
@@ -33,6 +34,10 @@ final class Q2KCodec implements BlockCodec {
         final float[] weights = new float[16];
         final float[] mins = new float[QK_K / 16];
         final float[] scales = new float[QK_K / 16];
+        /** Weighted path only: the sub-block weight sums and the 4-bit levels of the scales and mins. */
+        final float[] sw = new float[QK_K / 16];
+        final int[] ls = new int[QK_K / 16];
+        final int[] lm = new int[QK_K / 16];
     }
 
     @Override
@@ -84,6 +89,14 @@ final class Q2KCodec implements BlockCodec {
         } else {
             QuantMath.putU16(y, yo + DMIN, Fp16.fromFloat(0.0f));
         }
+        requantizeAndPack(x, xo, y, yo, L);
+    }
+
+    /**
+     * Steps 4-5 of the plain path, also steps 5-6 of the weighted one (quantizers-imatrix.md §3.3): every value
+     * re-quantized with the stored scales and mins, then the 2-bit codes packed.
+     */
+    private static void requantizeAndPack(float[] x, int xo, byte[] y, int yo, int[] L) {
         // step 4: re-quantize with the stored (fp16-rounded) scales; a zero scale keeps step 1's levels
         float d = QuantMath.f16(y, yo + D);
         float dmin = QuantMath.f16(y, yo + DMIN);
@@ -106,6 +119,52 @@ final class Q2KCodec implements BlockCodec {
                 y[yo + QS + 32 * h + l] = (byte) (L[j] | L[j + 32] << 2 | L[j + 64] << 4 | L[j + 96] << 6);
             }
         }
+    }
+
+    @Override
+    public ImportanceUse importanceUse() {
+        return ImportanceUse.USED;
+    }
+
+    /** With weights, {@code quantize_q2_K} runs {@code quantize_row_q2_K_impl} on each row (quantizers-imatrix.md §3.3). */
+    @Override
+    public void quantizeRows(float[] src, int srcOff, byte[] dst, int dstOff, int nRows, int nPerRow, float[] qw, int qwOff) {
+        if (qw == null) {
+            quantize(src, srcOff, dst, dstOff, nRows * nPerRow);
+            return;
+        }
+        int nb = ImportanceWeights.blocksPerRow(type(), nRows, nPerRow, qw, qwOff);
+        Work w = new Work();
+        for (int row = 0; row < nRows; row++) {
+            for (int b = 0; b < nb; b++) {
+                quantizeBlockWeighted(src, srcOff + row * nPerRow + b * QK_K, dst, dstOff + (row * nb + b) * BLOCK_BYTES,
+                        qw, qwOff + b * QK_K, w);
+            }
+        }
+    }
+
+    /** {@code quantize_row_q2_K_impl} for one super-block, {@code qw[qo ..]} the weights of its 256 columns. */
+    private static void quantizeBlockWeighted(float[] x, int xo, byte[] y, int yo, float[] qw, int qo, Work w) {
+        int[] L = w.L;
+        // step 1: sigma2 = Σx²/256 over the super-block
+        float sigma2 = ImportanceWeights.sumOfSquares(x, xo, QK_K) / QK_K;
+        // step 2: per 16 values, w = qw*sqrtf(sigma2 + x²), their sum sw, and make_qkx3_quants(16, 3)
+        for (int j = 0; j < QK_K / 16; j++) {
+            ImportanceWeights.fill(w.weights, 0, qw, qo + 16 * j, sigma2, x, xo + 16 * j, 16);
+            w.sw[j] = ImportanceWeights.sum(w.weights, 0, 16);
+            w.scales[j] = WeightedScaleMinQuants.quantize(16, 3, x, xo + 16 * j, w.weights, L, 16 * j, w.mins, j, w.laux);
+        }
+        // step 3: the scales and mins themselves quantized to 0..15, weighted by sw
+        float dm = QpQuants.quantize(QK_K / 16, 15, w.scales, 0, w.ls, 0, w.sw, 0);
+        float mm = QpQuants.quantize(QK_K / 16, 15, w.mins, 0, w.lm, 0, w.sw, 0);
+        // step 4: fp16 super-scales, scale in the low nibble and min in the high one (uint8 arithmetic)
+        QuantMath.putU16(y, yo + D, Fp16.fromFloat(dm));
+        QuantMath.putU16(y, yo + DMIN, Fp16.fromFloat(mm));
+        for (int j = 0; j < QK_K / 16; j++) {
+            y[yo + SCALES + j] = (byte) (w.ls[j] | w.lm[j] << 4);
+        }
+        // steps 5-6: as the plain path
+        requantizeAndPack(x, xo, y, yo, L);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.gguflens.quant.ref;
 
 import dev.gguflens.gguf.GgmlType;
 import dev.gguflens.quant.BlockCodec;
+import dev.gguflens.quant.ImportanceUse;
 
 /**
  * Q3_K: {@code quantize_row_q3_K_ref} / {@code dequantize_row_q3_K} (reference/quantizers.md §3 Q3_K).
@@ -30,6 +31,10 @@ final class Q3KCodec implements BlockCodec {
     private static final class Work {
         final int[] L = new int[QK_K];
         final float[] scales = new float[QK_K / 16];
+        /** Weighted path only: one sub-block's weights, the sub-block weight sums and the 6-bit scale levels. */
+        final float[] weights = new float[16];
+        final float[] sw = new float[QK_K / 16];
+        final int[] ls = new int[QK_K / 16];
     }
 
     @Override
@@ -73,7 +78,15 @@ final class Q3KCodec implements BlockCodec {
         } else {
             QuantMath.putU16(y, yo + D, Fp16.fromFloat(0.0f));
         }
-        // step 3: re-quantize with the stored scales; a zero scale keeps make_q3_quants' levels
+        requantizeAndPack(x, xo, y, yo, L);
+    }
+
+    /**
+     * Steps 3-5 of the plain path, also steps 5-6 of the weighted one (quantizers-imatrix.md §3.4): every value
+     * re-quantized with the stored scales, then the third bits to hmask and the low two bits packed.
+     */
+    private static void requantizeAndPack(float[] x, int xo, byte[] y, int yo, int[] L) {
+        // step 3: re-quantize with the stored scales; a zero scale keeps the search's levels
         float d = QuantMath.f16(y, yo + D);
         for (int j = 0; j < QK_K / 16; j++) {
             float dd = d * scale(y, yo, j);
@@ -102,6 +115,59 @@ final class Q3KCodec implements BlockCodec {
                 y[yo + QS + 32 * h + l] = (byte) (L[j] | L[j + 32] << 2 | L[j + 64] << 4 | L[j + 96] << 6);
             }
         }
+    }
+
+    @Override
+    public ImportanceUse importanceUse() {
+        return ImportanceUse.USED;
+    }
+
+    /** With weights, {@code quantize_q3_K} runs {@code quantize_row_q3_K_impl} on each row (quantizers-imatrix.md §3.4). */
+    @Override
+    public void quantizeRows(float[] src, int srcOff, byte[] dst, int dstOff, int nRows, int nPerRow, float[] qw, int qwOff) {
+        if (qw == null) {
+            quantize(src, srcOff, dst, dstOff, nRows * nPerRow);
+            return;
+        }
+        int nb = ImportanceWeights.blocksPerRow(type(), nRows, nPerRow, qw, qwOff);
+        Work w = new Work();
+        for (int row = 0; row < nRows; row++) {
+            for (int b = 0; b < nb; b++) {
+                quantizeBlockWeighted(src, srcOff + row * nPerRow + b * QK_K, dst, dstOff + (row * nb + b) * BLOCK_BYTES,
+                        qw, qwOff + b * QK_K, w);
+            }
+        }
+    }
+
+    /** {@code quantize_row_q3_K_impl} for one super-block, {@code qw[qo ..]} the weights of its 256 columns. */
+    private static void quantizeBlockWeighted(float[] x, int xo, byte[] y, int yo, float[] qw, int qo, Work w) {
+        int[] L = w.L;
+        // step 1: sigma2 = (2·Σx²)/256 over the super-block (multiply first, then divide)
+        float sigma2 = 2 * ImportanceWeights.sumOfSquares(x, xo, QK_K) / QK_K;
+        // step 2: per 16 values, weights, their sum sw, and make_qx_quants(16, 4) (levels 0..7)
+        for (int j = 0; j < QK_K / 16; j++) {
+            ImportanceWeights.fill(w.weights, 0, qw, qo + 16 * j, sigma2, x, xo + 16 * j, 16);
+            w.sw[j] = ImportanceWeights.sum(w.weights, 0, 16);
+            w.scales[j] = WeightedSymmetricQuants.quantize(16, 4, x, xo + 16 * j, L, 16 * j, w.weights, 0);
+        }
+        // step 3: the 16 signed scales themselves quantized by make_qx_quants(16, 32) weighted by sw (levels 0..63)
+        float dBlock = WeightedSymmetricQuants.quantize(QK_K / 16, 32, w.scales, 0, w.ls, 0, w.sw, 0);
+        // step 4: low nibbles in bytes 0..7 (j >= 8 in the high nibble of j-8), top two bits in bytes 8..11
+        for (int k = 0; k < 12; k++) {
+            y[yo + SCALES + k] = 0;
+        }
+        for (int j = 0; j < QK_K / 16; j++) {
+            int l = w.ls[j];
+            if (j < 8) {
+                y[yo + SCALES + j] = (byte) (l & 0xF);
+            } else {
+                y[yo + SCALES + j - 8] |= (byte) ((l & 0xF) << 4);
+            }
+            y[yo + SCALES + 8 + j % 4] |= (byte) ((l >> 4) << (2 * (j / 4)));
+        }
+        QuantMath.putU16(y, yo + D, Fp16.fromFloat(dBlock));
+        // steps 5-6: as the plain path
+        requantizeAndPack(x, xo, y, yo, L);
     }
 
     /** The signed scale (-32..31) of sub-block {@code j} of the block at {@code xo}. */

@@ -2,6 +2,7 @@ package dev.gguflens.quant.ref;
 
 import dev.gguflens.gguf.GgmlType;
 import dev.gguflens.quant.BlockCodec;
+import dev.gguflens.quant.ImportanceUse;
 
 /**
  * Q4_K: {@code quantize_row_q4_K_ref} / {@code dequantize_row_q4_K} (reference/quantizers.md §3 Q4_K).
@@ -31,11 +32,41 @@ final class Q4KCodec implements BlockCodec {
         }
     }
 
+    @Override
+    public ImportanceUse importanceUse() {
+        return ImportanceUse.USED;
+    }
+
+    /**
+     * With weights, {@code quantize_q4_K} runs {@code quantize_row_q4_K_impl} on each row
+     * (quantizers-imatrix.md §3.5); the levels are packed as on the plain path.
+     */
+    @Override
+    public void quantizeRows(float[] src, int srcOff, byte[] dst, int dstOff, int nRows, int nPerRow, float[] qw, int qwOff) {
+        if (qw == null) {
+            quantize(src, srcOff, dst, dstOff, nRows * nPerRow);
+            return;
+        }
+        int nb = ImportanceWeights.blocksPerRow(type(), nRows, nPerRow, qw, qwOff);
+        KScaleMinBlock.Work w = new KScaleMinBlock.Work();
+        for (int row = 0; row < nRows; row++) {
+            for (int b = 0; b < nb; b++) {
+                int xo = srcOff + row * nPerRow + b * QK_K;
+                int yo = dstOff + (row * nb + b) * BLOCK_BYTES;
+                KScaleMinBlock.quantizeLevelsWeighted(src, xo, dst, yo, 15, false, qw, qwOff + b * QK_K, w);
+                pack(dst, yo, w.L);
+            }
+        }
+    }
+
     private static void quantizeBlock(float[] x, int xo, byte[] y, int yo, KScaleMinBlock.Work w) {
         // steps 1-3: make_qkx2_quants(32, 15, ..., -1.0f, 0.1f, 20, false) per sub-block
         KScaleMinBlock.quantizeLevels(x, xo, y, yo, 15, -1.0f, 20, w);
-        // step 4: per 64-value chunk, value l in the low nibble and value l+32 in the high nibble
-        int[] L = w.L;
+        pack(y, yo, w.L);
+    }
+
+    /** Step 4: per 64-value chunk, value l in the low nibble and value l+32 in the high nibble. */
+    private static void pack(byte[] y, int yo, int[] L) {
         for (int c = 0; c < 4; c++) {
             for (int l = 0; l < 32; l++) {
                 y[yo + QS + 32 * c + l] = (byte) (L[64 * c + l] | L[64 * c + 32 + l] << 4);

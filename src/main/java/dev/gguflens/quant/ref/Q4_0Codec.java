@@ -2,6 +2,7 @@ package dev.gguflens.quant.ref;
 
 import dev.gguflens.gguf.GgmlType;
 import dev.gguflens.quant.BlockCodec;
+import dev.gguflens.quant.ImportanceUse;
 
 /**
  * Q4_0 {@code {fp16 d; u8 qs[16]}}: {@code quantize_row_q4_0_ref} and {@code dequantize_row_q4_0}
@@ -51,6 +52,45 @@ final class Q4_0Codec implements BlockCodec {
         }
     }
 
+    @Override
+    public ImportanceUse importanceUse() {
+        return ImportanceUse.USED;
+    }
+
+    /**
+     * With weights, {@code quantize_q4_0} runs {@code quantize_row_q4_0_impl} row by row
+     * (quantizers-imatrix.md §3.1): a weighted scale search ({@code make_qx_quants(32, 8)}), not a weighted
+     * {@code _ref} rounding, with {@code sigma2} taken over the whole row.
+     */
+    @Override
+    public void quantizeRows(float[] x, int xOff, byte[] y, int yOff, int nRows, int nPerRow, float[] qw, int qwOff) {
+        if (qw == null) {
+            quantize(x, xOff, y, yOff, nRows * nPerRow);
+            return;
+        }
+        int nb = ImportanceWeights.blocksPerRow(type(), nRows, nPerRow, qw, qwOff);
+        float[] w = new float[QK];
+        int[] L = new int[QK];
+        for (int row = 0; row < nRows; row++) {
+            int xr = xOff + row * nPerRow;
+            int yr = yOff + row * nb * BYTES;
+            // step 1: sigma2 = Σx² / n_per_row over the whole row
+            float sigma2 = ImportanceWeights.sumOfSquares(x, xr, nPerRow) / nPerRow;
+            for (int ib = 0; ib < nb; ib++) {
+                int xb = xr + ib * QK;
+                int yb = yr + ib * BYTES;
+                // step 2.1: w = qw * sqrtf(sigma2 + x²), qw of the block's columns
+                ImportanceWeights.fill(w, 0, qw, qwOff + ib * QK, sigma2, x, xb, QK);
+                // steps 2.2-2.3: the search's levels are the codes; d is not used to re-quantize
+                float d = WeightedSymmetricQuants.quantize(QK, 8, x, xb, L, 0, w, 0);
+                QuantMath.putU16(y, yb, Fp16.fromFloat(d));
+                // step 2.4: value j in the low nibble, value j+16 in the high one
+                for (int j = 0; j < QK / 2; j++) {
+                    y[yb + 2 + j] = (byte) (L[j] | L[j + QK / 2] << 4);
+                }
+            }
+        }
+    }
     @Override
     public void dequantize(byte[] src, int srcOff, float[] y, int yOff, int n) {
         int nb = BlockChecks.blocks(type(), n);

@@ -2,6 +2,7 @@ package dev.gguflens.quant.ref;
 
 import dev.gguflens.gguf.GgmlType;
 import dev.gguflens.quant.BlockCodec;
+import dev.gguflens.quant.ImportanceUse;
 
 /**
  * Q5_K: {@code quantize_row_q5_K_ref} / {@code dequantize_row_q5_K} (reference/quantizers.md §3 Q5_K).
@@ -32,11 +33,41 @@ final class Q5KCodec implements BlockCodec {
         }
     }
 
+    @Override
+    public ImportanceUse importanceUse() {
+        return ImportanceUse.USED;
+    }
+
+    /**
+     * With weights, {@code quantize_q5_K} runs {@code quantize_row_q5_K_impl} on each row
+     * (quantizers-imatrix.md §3.6); the levels are packed as on the plain path.
+     */
+    @Override
+    public void quantizeRows(float[] src, int srcOff, byte[] dst, int dstOff, int nRows, int nPerRow, float[] qw, int qwOff) {
+        if (qw == null) {
+            quantize(src, srcOff, dst, dstOff, nRows * nPerRow);
+            return;
+        }
+        int nb = ImportanceWeights.blocksPerRow(type(), nRows, nPerRow, qw, qwOff);
+        KScaleMinBlock.Work w = new KScaleMinBlock.Work();
+        for (int row = 0; row < nRows; row++) {
+            for (int b = 0; b < nb; b++) {
+                int xo = srcOff + row * nPerRow + b * QK_K;
+                int yo = dstOff + (row * nb + b) * BLOCK_BYTES;
+                KScaleMinBlock.quantizeLevelsWeighted(src, xo, dst, yo, 31, true, qw, qwOff + b * QK_K, w);
+                pack(dst, yo, w.L);
+            }
+        }
+    }
+
     private static void quantizeBlock(float[] x, int xo, byte[] y, int yo, KScaleMinBlock.Work w) {
         // Q4_K's steps 1-3 with make_qkx2_quants(32, 31, ..., -0.5f, 0.1f, 15, false)
         KScaleMinBlock.quantizeLevels(x, xo, y, yo, 31, -0.5f, 15, w);
-        // packing: chunk c sets qh bits 2c (value j) and 2c+1 (value j+32); low 4 bits as Q4_K
-        int[] L = w.L;
+        pack(y, yo, w.L);
+    }
+
+    /** Packing: chunk c sets qh bits 2c (value j) and 2c+1 (value j+32); low 4 bits as Q4_K. */
+    private static void pack(byte[] y, int yo, int[] L) {
         for (int j = 0; j < 32; j++) {
             y[yo + QH + j] = 0;
         }

@@ -2,6 +2,7 @@ package dev.gguflens.quant.ref;
 
 import dev.gguflens.gguf.GgmlType;
 import dev.gguflens.quant.BlockCodec;
+import dev.gguflens.quant.ImportanceUse;
 import java.util.Arrays;
 
 /**
@@ -37,17 +38,47 @@ final class Q6KCodec implements BlockCodec {
     public void quantize(float[] src, int srcOff, byte[] dst, int dstOff, int n) {
         Work w = new Work();
         for (int b = 0; b < n / QK_K; b++) {
-            quantizeBlock(src, srcOff + b * QK_K, dst, dstOff + b * BLOCK_BYTES, w);
+            quantizeBlock(src, srcOff + b * QK_K, dst, dstOff + b * BLOCK_BYTES, null, 0, w);
         }
     }
 
-    private static void quantizeBlock(float[] x, int xo, byte[] y, int yo, Work w) {
+    @Override
+    public ImportanceUse importanceUse() {
+        return ImportanceUse.USED;
+    }
+
+    /**
+     * With weights, {@code quantize_q6_K} runs {@code quantize_row_q6_K_impl} on each row
+     * (quantizers-imatrix.md §3.7): the raw importance values weight each sub-block's search (no sigma2 term),
+     * everything after it is the plain path.
+     */
+    @Override
+    public void quantizeRows(float[] src, int srcOff, byte[] dst, int dstOff, int nRows, int nPerRow, float[] qw, int qwOff) {
+        if (qw == null) {
+            quantize(src, srcOff, dst, dstOff, nRows * nPerRow);
+            return;
+        }
+        int nb = ImportanceWeights.blocksPerRow(type(), nRows, nPerRow, qw, qwOff);
+        Work w = new Work();
+        for (int row = 0; row < nRows; row++) {
+            for (int b = 0; b < nb; b++) {
+                quantizeBlock(src, srcOff + row * nPerRow + b * QK_K, dst, dstOff + (row * nb + b) * BLOCK_BYTES,
+                        qw, qwOff + b * QK_K, w);
+            }
+        }
+    }
+
+    /** One super-block; {@code qw[qo ..]} are the importance values of its 256 columns, or {@code qw} is null. */
+    private static void quantizeBlock(float[] x, int xo, byte[] y, int yo, float[] qw, int qo, Work w) {
         int[] L = w.L;
-        // step 1: a signed scale per 16 values (make_qx_quants, weights x²); max_scale keeps its sign
+        // step 1: a signed scale per 16 values (make_qx_quants weighted by x², or by the raw importance
+        // values); max_scale keeps its sign
         float maxScale = 0;
         float maxAbsScale = 0;
         for (int ib = 0; ib < QK_K / 16; ib++) {
-            float scale = SymmetricQuants.quantize(16, 32, x, xo + 16 * ib, L, 16 * ib);
+            float scale = qw == null
+                    ? SymmetricQuants.quantize(16, 32, x, xo + 16 * ib, L, 16 * ib)
+                    : WeightedSymmetricQuants.quantize(16, 32, x, xo + 16 * ib, L, 16 * ib, qw, qo + 16 * ib);
             w.scales[ib] = scale;
             float absScale = Math.abs(scale);
             if (absScale > maxAbsScale) {

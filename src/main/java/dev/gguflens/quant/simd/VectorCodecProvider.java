@@ -10,8 +10,8 @@ import java.util.Optional;
 import jdk.incubator.vector.VectorShape;
 
 /**
- * The Vector API codecs at one width: Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_0, Q4_0, Q4_1, Q5_0 and Q5_1
- * vectorized (each producing its
+ * The Vector API codecs at one width: Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL
+ * and IQ4_XS vectorized (each producing its
  * reference twin's bits), every other type from the scalar reference; and the vectorized
  * {@link ErrorKernel}.
  *
@@ -28,7 +28,7 @@ public final class VectorCodecProvider implements CodecProvider {
         for (BlockCodec c : List.<BlockCodec>of(new Q2KVectorCodec(), new Q3KVectorCodec(),
                 new Q4KVectorCodec(), new Q5KVectorCodec(), new Q6KVectorCodec(),
                 new Q8_0VectorCodec(), new Q4_0VectorCodec(), new Q4_1VectorCodec(), new Q5_0VectorCodec(),
-                new Q5_1VectorCodec())) {
+                new Q5_1VectorCodec(), new IQ4_NLVectorCodec(), new IQ4_XSVectorCodec())) {
             byId[c.type().id()] = c;
         }
     }

@@ -100,6 +100,26 @@ class GridFileTest {
         assertTrue(missing.getMessage().contains("no_such_grid.txt"), missing.getMessage());
     }
 
+    @Test
+    void uint16TablesAreDecimalAndPackedLittleEndian() throws IOException {
+        // kgrid_256 begins 0, 2, 4, 9 (reference/grids/kgrid_256.txt): 0x0009 packs as 09 00
+        byte[] k = GridFile.load("kgrid_256.txt", "uint16_t", 256);
+        assertEquals(512, k.length);
+        assertEquals(2, k[2]);
+        assertEquals(9, k[6]);
+        assertEquals(0, k[7]);
+        String demo = """
+                # table: demo16
+                # element type: uint16_t (one value per line, decimal)
+                # count: 2
+                # sha256 of the table as packed little-endian uint16_t: %s
+                258
+                65535
+                """.formatted(QuantVectors.sha256(new byte[] {2, 1, (byte) 0xFF, (byte) 0xFF}));
+        assertEquals(2, GridFile.parse("demo16", text(demo), "uint16_t", 2)[0]);
+        assertRefused(demo.replace("65535", "65536"), "uint16_t", 2, "is not a uint16_t");
+    }
+
     private static void assertRefused(String content, String type, int count, String why) {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> GridFile.parse("demo.txt", text(content), type, count));
         assertTrue(e.getMessage().startsWith("grid table demo.txt"), e.getMessage());

@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The IQ family: the six decode-only types (IQ2_XXS, IQ2_XS, IQ2_S, IQ3_XXS, IQ1_S, IQ1_M) and IQ3_S, decoder
+ * The IQ family: the six types encoded only with importance weights (IQ2_XXS, IQ2_XS, IQ2_S, IQ3_XXS, IQ1_S, IQ1_M) and IQ3_S, decoder
  * and quantizer, against llama.cpp's hashes in reference/vectors (quantizers.md §6, §8) and against
  * facts of the reference text worked out by hand.
  */
@@ -95,7 +95,7 @@ class IqCodecsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"IQ2_XXS", "IQ2_XS", "IQ2_S", "IQ3_XXS", "IQ1_S", "IQ1_M"})
-    void decodeOnlyTypesRefuseToQuantize(String name) {
+    void weightOnlyTypesRefuseThePlainQuantize(String name) {
         BlockCodec c = codec(GgmlType.byName(name).orElseThrow());
         assertFalse(c.canQuantize());
         UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
