@@ -13,7 +13,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The vectorized weighted encoders at this JVM's vector width ({@link SimdWeightedWidthsTest} covers 128,
- * 256 and 512 bits): ggml's bytes and decoded floats on the imatrix test vector.
+ * 256 and 512 bits): ggml's bytes and decoded floats on the imatrix test vector, and the scalar reference's
+ * bytes and floats everywhere else.
  */
 class SimdWeightedDifferentialTest {
     private static final VectorCodecProvider PROVIDER = new VectorCodecProvider();
@@ -32,5 +33,23 @@ class SimdWeightedDifferentialTest {
     @MethodSource("types")
     void imatrixVectorGivesGgmlsBytes(GgmlType type) {
         assertEquals(List.of(), WeightedDifferential.vectorHashes(type, vectorized(type), ImatrixVectors.expected()));
+    }
+
+    @ParameterizedTest
+    @MethodSource("types")
+    void referenceVectorsWithBothImportancesGiveTheReferencesBytes(GgmlType type) {
+        assertEquals(List.of(), WeightedDifferential.referenceVectors(type, vectorized(type)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("types")
+    void hazardsGiveTheReferencesBytes(GgmlType type) {
+        assertEquals(List.of(), WeightedDifferential.hazards(type, vectorized(type)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("types")
+    void rowsOf512And4096AtOddOffsetsGiveTheReferencesBytes(GgmlType type) {
+        assertEquals(List.of(), WeightedDifferential.otherRows(type, vectorized(type)));
     }
 }

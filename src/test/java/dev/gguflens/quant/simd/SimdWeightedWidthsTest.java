@@ -10,8 +10,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The vectorized weighted encoders give ggml's bytes (the hashes of imatrix-vectors.tsv) at each forced
- * vector width, each in a child JVM started with {@code -Dgguflens.vector.bits} (the width is fixed per JVM).
+ * The vectorized weighted encoders give ggml's bytes (the hashes of imatrix-vectors.tsv) and the reference's
+ * ({@link WeightedDifferential#all}) at each forced vector width, each in a child JVM started with
+ * {@code -Dgguflens.vector.bits} (the width is fixed per JVM).
  */
 class SimdWeightedWidthsTest {
 

@@ -3,11 +3,12 @@ package dev.gguflens.quant.simd;
 import dev.gguflens.gguf.GgmlType;
 import dev.gguflens.quant.BlockCodec;
 import dev.gguflens.quant.ImatrixVectors;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Child-JVM entry point of {@link SimdWeightedWidthsTest}: runs the {@link WeightedDifferential} checks at
+ * Child-JVM entry point of {@link SimdWeightedWidthsTest}: runs every {@link WeightedDifferential} check at
  * the width this JVM was started with ({@code -Dgguflens.vector.bits}), prints the width and each
  * difference, and exits 0 only when there is none.
  */
@@ -22,7 +23,8 @@ public final class WeightedDifferentialMain {
         int problems = 0;
         for (GgmlType type : WeightedDifferential.TYPES) {
             BlockCodec simd = provider.codec(type).orElseThrow();
-            List<String> found = WeightedDifferential.vectorHashes(type, simd, table);
+            List<String> found = new ArrayList<>(WeightedDifferential.vectorHashes(type, simd, table));
+            found.addAll(WeightedDifferential.all(type, simd));
             found.forEach(System.out::println);
             problems += found.size();
             System.out.println(type + ": " + found.size() + " differences");
