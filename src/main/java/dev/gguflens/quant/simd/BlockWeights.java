@@ -1,5 +1,6 @@
 package dev.gguflens.quant.simd;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -9,8 +10,10 @@ import jdk.incubator.vector.VectorSpecies;
  * sum. The importance vector holds one value per column of a row, so block k of a run of rows uses the
  * slice of its position in the row, {@code k % blocksPerRow}.
  *
- * <p>The weights are computed element-wise on the blocks as they lie in memory (no order questions there)
- * and then transposed; only the block's {@code Σx²}, a sequential float sum, is scalar ({@link SequentialSums}).
+ * <p>The weights are computed element-wise on the transposed values (no order questions there) from the
+ * transposed importance values. Those depend only on the block positions of the group, that is on the
+ * position of its first block, so each full group's are transposed once per call and kept. Only the
+ * block's {@code Σx²}, a sequential float sum, is scalar ({@link SequentialSums}).
  */
 final class BlockWeights {
     static final int QK_K = 256;
@@ -25,58 +28,95 @@ final class BlockWeights {
         SIGMA_TWICE_SUM
     }
 
-    /** The weights, transposed ({@code layout.x}): element i of sub-block s at {@code i·count + s}. */
-    final SubBlocks layout;
-    /** Per sub-block of the group: the sequential sum of its weights ({@code sw[j]} in ggml). */
+    /**
+     * The weights of the group last computed, transposed: element i of sub-block s at {@code i·count + s}
+     * (for {@link Formula#RAW}, the kept transposed importance values themselves).
+     */
+    float[] transposed;
+    /** Per sub-block of the group: the sequential sum of its weights ({@code sw[j]} in ggml); not for {@link Formula#RAW}. */
     final float[] subSums;
     private final Formula formula;
-    private final float[] linear;
-    /** Per block of the group: {@code S = Σx²}. */
+    private final SubBlocks values;
+    private final float[] weights;
+    /** The importance slices of a group's blocks in memory order, and transposed. */
+    private final float[] importanceLinear;
+    private final SubBlocks importanceLayout;
+    /** Per position of a full group's first block in its row: its transposed importance values, once computed. */
+    private float[][] importanceByPosition;
+    /** Per block of the group: {@code S = Σx²}; per sub-block: its block's {@code sigma2}. */
     private final float[] sumX2;
+    private final float[] sigma2;
 
+    /** Weights for the groups of {@code values}, which the caller loads before each {@link #compute}. */
     BlockWeights(SubBlocks values, Formula formula) {
-        this.layout = values.sameShape();
-        this.subSums = new float[values.count];
+        this.values = values;
         this.formula = formula;
-        this.linear = new float[values.blocks * QK_K];
+        this.weights = new float[values.x.length];
+        this.subSums = new float[values.count];
+        this.importanceLinear = new float[values.blocks * QK_K];
+        this.importanceLayout = values.sameShape();
         this.sumX2 = new float[values.blocks];
+        this.sigma2 = new float[values.count];
     }
 
     /**
-     * Computes the weights of {@code g} blocks whose values start at {@code x[xo]}, the first being block
-     * {@code firstBlock} of the run (counted from the start of a row), with the importance of a row at
-     * {@code qw[qwOff ..]}.
+     * Computes the weights of the {@code g} blocks whose values start at {@code x[xo]} and are loaded in the
+     * values group, the first being block {@code firstBlock} of the run (counted from the start of a row),
+     * with the importance of a row at {@code qw[qwOff ..]}. One instance serves one run: the kept
+     * importance values are those of {@code qw}.
      */
     void compute(float[] x, int xo, int g, int firstBlock, int blocksPerRow, float[] qw, int qwOff) {
+        float[] qwt = transposedImportance(g, firstBlock, blocksPerRow, qw, qwOff);
+        if (formula == Formula.RAW) {
+            transposed = qwt;
+            return;
+        }
+        SequentialSums.ofSquares(x, xo, QK_K, g, sumX2);
+        for (int b = 0; b < values.blocks; b++) {
+            // padding blocks (values and importance 0) get sigma2 0 and so weights 0
+            float s = b < g ? (formula == Formula.SIGMA_SUM ? sumX2[b] / QK_K : 2 * sumX2[b] / QK_K) : 0.0f;
+            Arrays.fill(sigma2, b * values.perBlock, (b + 1) * values.perBlock, s);
+        }
         VectorSpecies<Float> sp = VectorWidth.F;
-        if (formula != Formula.RAW) {
-            SequentialSums.ofSquares(x, xo, QK_K, g, sumX2);
-        }
-        for (int b = 0; b < g; b++) {
-            int xb = xo + b * QK_K;
-            int qb = qwOff + (firstBlock + b) % blocksPerRow * QK_K;
-            int wb = b * QK_K;
-            if (formula == Formula.RAW) {
-                System.arraycopy(qw, qb, linear, wb, QK_K);
-                continue;
-            }
-            float sigma2 = formula == Formula.SIGMA_SUM ? sumX2[b] / QK_K : 2 * sumX2[b] / QK_K;
-            for (int k = 0; k < QK_K; k += VectorWidth.LANES) {
-                FloatVector xv = FloatVector.fromArray(sp, x, xb + k);
-                // qw * sqrtf(sigma2 + x*x): three roundings and a correctly rounded square root, no FMA
-                FloatVector.fromArray(sp, qw, qb + k).mul(xv.mul(xv).add(sigma2).sqrt()).intoArray(linear, wb + k);
-            }
-        }
-        layout.load(linear, 0, g);
-        // sw[j]: each sub-block's weights summed from element 0, one lane per sub-block
-        float[] wt = layout.x;
-        int stride = layout.count;
+        float[] xt = values.x;
+        int stride = values.count;
         for (int s0 = 0; s0 < stride; s0 += VectorWidth.LANES) {
+            FloatVector sig = FloatVector.fromArray(sp, sigma2, s0);
+            // sw[j]: each sub-block's weights summed from element 0, one lane per sub-block
             FloatVector sum = FloatVector.zero(sp);
-            for (int i = 0; i < layout.length; i++) {
-                sum = sum.add(FloatVector.fromArray(sp, wt, i * stride + s0));
+            for (int i = 0; i < values.length; i++) {
+                int at = i * stride + s0;
+                FloatVector xv = FloatVector.fromArray(sp, xt, at);
+                // qw * sqrtf(sigma2 + x*x): three roundings and a correctly rounded square root, no FMA
+                FloatVector w = FloatVector.fromArray(sp, qwt, at).mul(xv.mul(xv).add(sig).sqrt());
+                w.intoArray(weights, at);
+                sum = sum.add(w);
             }
             sum.intoArray(subSums, s0);
         }
+        transposed = weights;
+    }
+
+    /** The transposed importance values of the group's blocks: kept per first position for full groups. */
+    private float[] transposedImportance(int g, int firstBlock, int blocksPerRow, float[] qw, int qwOff) {
+        int position = firstBlock % blocksPerRow;
+        boolean full = g == values.blocks;
+        if (full) {
+            if (importanceByPosition == null) {
+                importanceByPosition = new float[blocksPerRow][];
+            }
+            if (importanceByPosition[position] != null) {
+                return importanceByPosition[position];
+            }
+        }
+        for (int b = 0; b < g; b++) {
+            System.arraycopy(qw, qwOff + (firstBlock + b) % blocksPerRow * QK_K, importanceLinear, b * QK_K, QK_K);
+        }
+        importanceLayout.load(importanceLinear, 0, g);
+        if (!full) {
+            return importanceLayout.x;
+        }
+        importanceByPosition[position] = importanceLayout.x.clone();
+        return importanceByPosition[position];
     }
 }

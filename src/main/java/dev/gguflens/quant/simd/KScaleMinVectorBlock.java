@@ -99,7 +99,7 @@ final class KScaleMinVectorBlock {
     void searchWeightedGroup(float[] x, int xo, int g, int firstBlock, int blocksPerRow, float[] qw, int qwOff) {
         importanceWeights.compute(x, xo, g, firstBlock, blocksPerRow, qw, qwOff);
         for (int s0 = 0; s0 < group.count; s0 += 2 * VectorWidth.LANES) {
-            search.run(group.x, importanceWeights.layout.x, group.count, s0);
+            search.run(group.x, importanceWeights.transposed, group.count, s0);
         }
         // step 3: make_qp_quants(8, 63, scales, Ls, sw) and (8, 63, mins, Lm, sw), one block per lane
         blockScales.load(search.scale, 0, g);

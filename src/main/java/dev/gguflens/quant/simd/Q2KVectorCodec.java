@@ -129,7 +129,7 @@ final class Q2KVectorCodec implements BlockCodec {
             group.load(src, xo, g);
             weights.compute(src, xo, g, b0, blocksPerRow, importance, importanceOff);
             for (int s0 = 0; s0 < group.count; s0 += 2 * lanes) {
-                search.run(group.x, weights.layout.x, group.count, s0);
+                search.run(group.x, weights.transposed, group.count, s0);
             }
             // step 3: make_qp_quants(16, 15, scales, Ls, sw) and (16, 15, mins, Lm, sw), one block per lane
             blockScales.load(search.scale, 0, g);

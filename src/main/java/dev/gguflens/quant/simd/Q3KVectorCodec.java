@@ -132,7 +132,7 @@ final class Q3KVectorCodec implements BlockCodec {
             group.load(src, xo, g);
             weights.compute(src, xo, g, b0, blocksPerRow, importance, importanceOff);
             for (int s0 = 0; s0 < group.count; s0 += VectorWidth.LANES) {
-                search.runWeighted(group.x, weights.layout.x, group.count, s0);
+                search.runWeighted(group.x, weights.transposed, group.count, s0);
             }
             scales.load(search.scale, 0, g);
             scaleWeights.load(weights.subSums, 0, g);

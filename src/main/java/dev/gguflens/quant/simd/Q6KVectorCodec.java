@@ -85,7 +85,7 @@ final class Q6KVectorCodec implements BlockCodec {
             group.load(src, xo, g);
             weights.compute(src, xo, g, b0, blocksPerRow, importance, importanceOff);
             for (int s0 = 0; s0 < group.count; s0 += VectorWidth.LANES) {
-                search.runWeighted(group.x, weights.layout.x, group.count, s0);
+                search.runWeighted(group.x, weights.transposed, group.count, s0);
             }
             for (int b = 0; b < g; b++) {
                 int yo = dstOff + (b0 + b) * BLOCK_BYTES;
