@@ -7,13 +7,11 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The per-value weights of the weighted K-quants (reference/quantizers-imatrix.md §2.1) for one group of
  * 256-value blocks, transposed like the group's values ({@link SubBlocks}), and each sub-block's weight
- * sum. The importance vector holds one value per column of a row, so block k of a run of rows uses the
- * slice of its position in the row, {@code k % blocksPerRow}.
+ * sum.
  *
  * <p>The weights are computed element-wise on the transposed values (no order questions there) from the
- * transposed importance values. Those depend only on the block positions of the group, that is on the
- * position of its first block, so each full group's are transposed once per call and kept. Only the
- * block's {@code Σx²}, a sequential float sum, is scalar ({@link SequentialSums}).
+ * transposed importance values ({@link TransposedImportance}). Only the block's {@code Σx²}, a sequential
+ * float sum, is scalar ({@link SequentialSums}).
  */
 final class BlockWeights {
     static final int QK_K = 256;
@@ -38,11 +36,7 @@ final class BlockWeights {
     private final Formula formula;
     private final SubBlocks values;
     private final float[] weights;
-    /** The importance slices of a group's blocks in memory order, and transposed. */
-    private final float[] importanceLinear;
-    private final SubBlocks importanceLayout;
-    /** Per position of a full group's first block in its row: its transposed importance values, once computed. */
-    private float[][] importanceByPosition;
+    private final TransposedImportance importance;
     /** Per block of the group: {@code S = Σx²}; per sub-block: its block's {@code sigma2}. */
     private final float[] sumX2;
     private final float[] sigma2;
@@ -53,8 +47,7 @@ final class BlockWeights {
         this.formula = formula;
         this.weights = new float[values.x.length];
         this.subSums = new float[values.count];
-        this.importanceLinear = new float[values.blocks * QK_K];
-        this.importanceLayout = values.sameShape();
+        this.importance = new TransposedImportance(values);
         this.sumX2 = new float[values.blocks];
         this.sigma2 = new float[values.count];
     }
@@ -66,7 +59,7 @@ final class BlockWeights {
      * importance values are those of {@code qw}.
      */
     void compute(float[] x, int xo, int g, int firstBlock, int blocksPerRow, float[] qw, int qwOff) {
-        float[] qwt = transposedImportance(g, firstBlock, blocksPerRow, qw, qwOff);
+        float[] qwt = importance.of(g, firstBlock, blocksPerRow, qw, qwOff);
         if (formula == Formula.RAW) {
             transposed = qwt;
             return;
@@ -95,28 +88,5 @@ final class BlockWeights {
             sum.intoArray(subSums, s0);
         }
         transposed = weights;
-    }
-
-    /** The transposed importance values of the group's blocks: kept per first position for full groups. */
-    private float[] transposedImportance(int g, int firstBlock, int blocksPerRow, float[] qw, int qwOff) {
-        int position = firstBlock % blocksPerRow;
-        boolean full = g == values.blocks;
-        if (full) {
-            if (importanceByPosition == null) {
-                importanceByPosition = new float[blocksPerRow][];
-            }
-            if (importanceByPosition[position] != null) {
-                return importanceByPosition[position];
-            }
-        }
-        for (int b = 0; b < g; b++) {
-            System.arraycopy(qw, qwOff + (firstBlock + b) % blocksPerRow * QK_K, importanceLinear, b * QK_K, QK_K);
-        }
-        importanceLayout.load(importanceLinear, 0, g);
-        if (!full) {
-            return importanceLayout.x;
-        }
-        importanceByPosition[position] = importanceLayout.x.clone();
-        return importanceByPosition[position];
     }
 }

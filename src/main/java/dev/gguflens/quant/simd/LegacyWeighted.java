@@ -30,8 +30,10 @@ final class LegacyWeighted {
 
     private final int nmax;
     private final SubBlocks values;
-    private final SubBlocks weights;
-    private final float[] linear;
+    private final TransposedImportance importance;
+    /** The weights, transposed like the values, and per block its row's sigma2. */
+    private final float[] weights;
+    private final float[] sigma2;
     private final SymmetricSearch symmetric;
     private final ScaleMinSearch scaleMin;
     /** Σx² of rows {@code sumsFrom ..}. */
@@ -42,9 +44,10 @@ final class LegacyWeighted {
         this.nmax = nmax;
         // make_qkx3's search runs two vectors of blocks at a time, make_qx's one
         this.values = new SubBlocks(QK, 1, withMin ? 2 : 1);
-        this.weights = values.sameShape();
+        this.importance = new TransposedImportance(values);
         this.blocks = values.blocks;
-        this.linear = new float[blocks * QK];
+        this.weights = new float[values.x.length];
+        this.sigma2 = new float[blocks];
         this.symmetric = withMin ? null : new SymmetricSearch(values.count, QK, nmax);
         this.scaleMin = withMin ? new ScaleMinSearch(values.count, QK, nmax, -0.9f, 0.05f, 36, false) : null;
     }
@@ -67,9 +70,13 @@ final class LegacyWeighted {
     int search(float[] x, int xOff, int b0, int nb, int blocksPerRow, float[] qw, int qwOff) {
         VectorSpecies<Float> sp = VectorWidth.F;
         int g = Math.min(blocks, nb - b0);
-        for (int b = 0; b < g; b++) {
-            int k = b0 + b;
-            int row = k / blocksPerRow;
+        values.load(x, xOff + b0 * QK, g);
+        for (int b = 0; b < blocks; b++) {
+            int row = (b0 + b) / blocksPerRow;
+            if (b >= g) {
+                sigma2[b] = 0.0f; // a padding lane: values and importance 0, so weights 0
+                continue;
+            }
             if (row < sumsFrom || row >= sumsFrom + ROWS_AT_ONCE) {
                 // Σx² of this row and the next few (rows come in order), each a sequential float sum
                 int rowLength = blocksPerRow * QK;
@@ -78,23 +85,26 @@ final class LegacyWeighted {
                 sumsFrom = row;
             }
             // sigma2 = Σx²/n_per_row over the whole row
-            float sigma2 = rowSums[row - sumsFrom] / (float) (blocksPerRow * QK);
-            int xb = xOff + k * QK;
-            int qb = qwOff + k % blocksPerRow * QK;
-            for (int i = 0; i < QK; i += VectorWidth.LANES) {
-                FloatVector xv = FloatVector.fromArray(sp, x, xb + i);
-                FloatVector.fromArray(sp, qw, qb + i).mul(xv.mul(xv).add(sigma2).sqrt()).intoArray(linear, b * QK + i);
+            sigma2[b] = rowSums[row - sumsFrom] / (float) (blocksPerRow * QK);
+        }
+        float[] qwt = importance.of(g, b0, blocksPerRow, qw, qwOff);
+        float[] xt = values.x;
+        for (int s0 = 0; s0 < blocks; s0 += VectorWidth.LANES) {
+            FloatVector sig = FloatVector.fromArray(sp, sigma2, s0);
+            for (int i = 0; i < QK; i++) {
+                int at = i * blocks + s0;
+                FloatVector xv = FloatVector.fromArray(sp, xt, at);
+                // qw * sqrtf(sigma2 + x*x): three roundings and a correctly rounded square root, no FMA
+                FloatVector.fromArray(sp, qwt, at).mul(xv.mul(xv).add(sig).sqrt()).intoArray(weights, at);
             }
         }
-        values.load(x, xOff + b0 * QK, g);
-        weights.load(linear, 0, g);
         if (symmetric != null) {
             for (int s0 = 0; s0 < values.count; s0 += VectorWidth.LANES) {
-                symmetric.runWeighted(values.x, weights.x, values.count, s0);
+                symmetric.runWeighted(values.x, weights, values.count, s0);
             }
         } else {
             for (int s0 = 0; s0 < values.count; s0 += 2 * VectorWidth.LANES) {
-                scaleMin.run(values.x, weights.x, values.count, s0);
+                scaleMin.run(values.x, weights, values.count, s0);
             }
         }
         return g;
