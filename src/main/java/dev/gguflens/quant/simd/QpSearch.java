@@ -22,6 +22,8 @@ final class QpSearch {
     private static final int LANES = VectorWidth.LANES;
     private static final float GROUP_MAX_EPS = 1e-15f;
     private static final int ROUNDS = 5;
+    /** Step 4's candidates: is = -4..4 without 0. */
+    private static final int CANDIDATES = 8;
 
     /** Per group: the scale (the function's return value). */
     final float[] scale = new float[LANES];
@@ -38,6 +40,8 @@ final class QpSearch {
     private final float[] bestMse = new float[LANES];
     private final float[] sumlx = new float[LANES];
     private final float[] suml2 = new float[LANES];
+    private final float[] candidateIscale = new float[CANDIDATES * LANES];
+    private final float[] candidateMse = new float[CANDIDATES * LANES];
 
     /** Groups of {@code n} values fitted to levels {@code 0..nmax}. */
     QpSearch(int n, int nmax) {
@@ -87,32 +91,47 @@ final class QpSearch {
         best.intoArray(bestMse, 0);
     }
 
-    /** Step 4: is = -4..4 without 0, in order; a candidate whose error is strictly lower takes over the iscale. */
+    /**
+     * Step 4: is = -4..4 without 0, in order; a candidate whose error is strictly lower takes over the iscale.
+     * Each candidate's error is its own small method: in one method with the loop over candidates, C2 left
+     * some vector operations to their Java fallbacks.
+     */
     private void candidates(float[] xt, float[] wt) {
         VectorSpecies<Float> sp = VectorWidth.F;
         FloatVector mx = FloatVector.fromArray(sp, max, 0);
+        for (int k = 0; k < CANDIDATES; k++) {
+            int is = k < CANDIDATES / 2 ? k - CANDIDATES / 2 : k - CANDIDATES / 2 + 1;
+            FloatVector.broadcast(sp, 0.1f * is + nmax).div(mx).intoArray(candidateIscale, k * LANES);
+        }
+        for (int k = 0; k < CANDIDATES; k++) {
+            candidateError(xt, wt, k);
+        }
         FloatVector best = FloatVector.fromArray(sp, bestMse, 0);
         FloatVector chosen = FloatVector.fromArray(sp, iscale, 0);
-        for (int is = -4; is <= 4; is++) {
-            if (is == 0) {
-                continue;
-            }
-            FloatVector isc = FloatVector.broadcast(sp, 0.1f * is + nmax).div(mx);
-            FloatVector sc = FloatVector.broadcast(sp, 1.0f).div(isc);
-            FloatVector mse = FloatVector.zero(sp);
-            for (int i = 0; i < n; i++) {
-                FloatVector xi = FloatVector.fromArray(sp, xt, i * LANES);
-                FloatVector wi = FloatVector.fromArray(sp, wt, i * LANES);
-                // MIN(nmax, nearest_int): no lower bound, the int converted to float as C does
-                FloatVector l = VectorWidth.toFloats(VectorWidth.nearestInt(isc.mul(xi)).min(nmax));
-                FloatVector diff = xi.sub(sc.mul(l));
-                mse = mse.add(wi.mul(diff).mul(diff));
-            }
+        for (int k = 0; k < CANDIDATES; k++) {
+            FloatVector mse = FloatVector.fromArray(sp, candidateMse, k * LANES);
             VectorMask<Float> better = mse.compare(VectorOperators.LT, best);
             best = best.blend(mse, better);
-            chosen = chosen.blend(isc, better);
+            chosen = chosen.blend(FloatVector.fromArray(sp, candidateIscale, k * LANES), better);
         }
         chosen.intoArray(iscale, 0);
+    }
+
+    /** Candidate {@code k}'s error {@code Σ w·diff·diff}, {@code diff = x − scale·MIN(nmax, nearest_int(iscale·x))}. */
+    private void candidateError(float[] xt, float[] wt, int k) {
+        VectorSpecies<Float> sp = VectorWidth.F;
+        FloatVector isc = FloatVector.fromArray(sp, candidateIscale, k * LANES);
+        FloatVector sc = FloatVector.broadcast(sp, 1.0f).div(isc);
+        FloatVector mse = FloatVector.zero(sp);
+        for (int i = 0; i < n; i++) {
+            FloatVector xi = FloatVector.fromArray(sp, xt, i * LANES);
+            FloatVector wi = FloatVector.fromArray(sp, wt, i * LANES);
+            // no lower bound; the int converted to float as C does
+            FloatVector l = VectorWidth.toFloats(VectorWidth.nearestInt(isc.mul(xi)).min(nmax));
+            FloatVector diff = xi.sub(sc.mul(l));
+            mse = mse.add(wi.mul(diff).mul(diff));
+        }
+        mse.intoArray(candidateMse, k * LANES);
     }
 
     /** Step 5: the levels of the chosen iscale (stored as uint8) and the sums of the int levels. */
