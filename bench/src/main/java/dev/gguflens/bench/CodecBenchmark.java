@@ -3,6 +3,7 @@ package dev.gguflens.bench;
 import dev.gguflens.gguf.GgmlType;
 import dev.gguflens.quant.BlockCodec;
 import dev.gguflens.quant.Codecs;
+import dev.gguflens.quant.ImportanceUse;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -28,6 +29,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code TYPE:simd} (what {@code Codecs.forType} selects: the Vector API twin at the CPU's preferred
  * width). Types without a vectorized twin run as {@code ref} only, which is what the selection hands out
  * for them anyway.
+ *
+ * <p>{@code TYPE:ref:imatrix} and {@code TYPE:simd:imatrix} measure the weighted encoders instead:
+ * {@code quantize} is then one {@code quantizeRows} call over all 2048 rows with an importance vector of 4096
+ * fixed positive values, as ggml's {@code ggml_quantize_chunk(type, x, q, 0, 2048, 4096, imatrix)} is
+ * measured by the oracle tool's {@code perf-imatrix} mode (see {@code bench/ggml-perf/}), which uses the same
+ * vector ({@link #importance()}).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -43,7 +50,12 @@ public class CodecBenchmark {
     @Param({"Q2_K:ref", "Q2_K:simd", "Q3_K:ref", "Q3_K:simd", "Q4_K:ref", "Q4_K:simd", "Q5_K:ref", "Q5_K:simd",
             "Q6_K:ref", "Q6_K:simd", "Q8_0:ref", "Q8_0:simd", "Q4_0:ref", "Q4_0:simd", "Q4_1:ref", "Q4_1:simd",
             "Q5_0:ref", "Q5_0:simd", "Q5_1:ref", "Q5_1:simd",
-            "IQ4_NL:ref", "IQ4_NL:simd", "IQ4_XS:ref", "IQ4_XS:simd", "TQ1_0:ref", "TQ2_0:ref", "MXFP4:ref"})
+            "IQ4_NL:ref", "IQ4_NL:simd", "IQ4_XS:ref", "IQ4_XS:simd", "TQ1_0:ref", "TQ2_0:ref", "MXFP4:ref",
+            "Q2_K:ref:imatrix", "Q2_K:simd:imatrix", "Q3_K:ref:imatrix", "Q3_K:simd:imatrix",
+            "Q4_K:ref:imatrix", "Q4_K:simd:imatrix", "Q5_K:ref:imatrix", "Q5_K:simd:imatrix",
+            "Q6_K:ref:imatrix", "Q6_K:simd:imatrix", "Q4_0:ref:imatrix", "Q4_0:simd:imatrix",
+            "Q4_1:ref:imatrix", "Q4_1:simd:imatrix", "Q5_0:ref:imatrix", "Q5_0:simd:imatrix",
+            "Q5_1:ref:imatrix", "Q5_1:simd:imatrix"})
     public String codec;
 
     private BlockCodec impl;
@@ -51,6 +63,8 @@ public class CodecBenchmark {
     private byte[] encoded;
     private float[] decoded;
     private int rowBytes;
+    /** The importance vector of a {@code :imatrix} codec, else null. */
+    private float[] importance;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -62,6 +76,12 @@ public class CodecBenchmark {
             case "simd" -> Codecs.forType(type).orElseThrow();
             default -> throw new IllegalArgumentException("codec " + codec + ": expected TYPE:ref or TYPE:simd");
         };
+        if (parts.length == 3) {
+            if (!parts[2].equals("imatrix") || impl.importanceUse() == ImportanceUse.IGNORED) {
+                throw new IllegalArgumentException("codec " + codec + ": expected TYPE:ref:imatrix or TYPE:simd:imatrix for a type that uses importance weights");
+            }
+            importance = importance();
+        }
         if (parts[1].equals("simd") && impl.getClass() == ref.getClass()) {
             throw new IllegalStateException(codec + ": the selection (" + Codecs.implementation()
                     + ") has no vectorized codec for " + type + "; run with --add-modules jdk.incubator.vector");
@@ -79,8 +99,27 @@ public class CodecBenchmark {
         decoded = new float[VALUES];
     }
 
+    /**
+     * A fixed positive importance vector of {@value #ROW} values, exact in binary32: the LCG of
+     * reference/quantizers-imatrix.md §6 (seed 7, one step per value), {@code w = (1 + f)·2^e} with
+     * {@code e = (s >> 29) - 4} and {@code f = ((s >> 13) & 1023)/1024}, so in [1/16, 16).
+     */
+    static float[] importance() {
+        float[] w = new float[ROW];
+        int s = 7;
+        for (int j = 0; j < ROW; j++) {
+            s = s * 1664525 + 1013904223;
+            w[j] = Math.scalb(1.0f + (float) ((s >>> 13) & 1023) / 1024.0f, (s >>> 29) - 4);
+        }
+        return w;
+    }
+
     @Benchmark
     public byte[] quantize() {
+        if (importance != null) {
+            impl.quantizeRows(input, 0, encoded, 0, VALUES / ROW, ROW, importance, 0);
+            return encoded;
+        }
         for (int row = 0; row < VALUES / ROW; row++) {
             impl.quantize(input, row * ROW, encoded, row * rowBytes, ROW);
         }

@@ -11,6 +11,11 @@ import jdk.incubator.vector.VectorSpecies;
  * vectorized: the weights and the scale-and-min search run lane per 32-value sub-block over a group of
  * blocks; the per-block steps (6-bit scales, fp16 super-scales) stay scalar; the re-quantization is
  * element-wise. One instance is the scratch of one {@code quantize} call.
+ *
+ * <p>With importance weights (reference/quantizers-imatrix.md §3.5, §3.6) the same shape holds: the
+ * weights come from {@link BlockWeights}, the search is make_qkx3_quants (make_qkx2_quants' algorithm with
+ * other candidates, see {@link #weighted}), and the 6-bit scales and mins come from make_qp_quants
+ * ({@link QpSearch}, one block per lane).
  */
 final class KScaleMinVectorBlock {
     static final int QK_K = 256;
@@ -24,13 +29,43 @@ final class KScaleMinVectorBlock {
     final byte[] levels = new byte[QK_K];
     private final int nmax;
     private final float[] weights;
+    private final BlockWeights importanceWeights;
     private final ScaleMinSearch search;
+    // weighted only: each block's scales, mins and sub-block weight sums, one block per lane, and their fits
+    private final SubBlocks blockScales;
+    private final SubBlocks blockMins;
+    private final SubBlocks blockWeightSums;
+    private final QpSearch scaleFit;
+    private final QpSearch minFit;
 
+    /** Without importance weights: make_qkx2_quants(32, nmax, x, av_x + |x|, ..., rmin, 0.1f, nstep, false). */
     KScaleMinVectorBlock(int nmax, float rmin, int nstep) {
+        this(nmax, rmin, 0.1f, nstep, false);
+    }
+
+    private KScaleMinVectorBlock(int nmax, float rmin, float rdelta, int nstep, boolean weighted) {
         this.nmax = nmax;
-        this.group = new SubBlocks(SUB, QK_K / SUB, 2);
-        this.weights = new float[group.x.length];
-        this.search = new ScaleMinSearch(group.count, SUB, nmax, rmin, 0.1f, nstep, false);
+        // weighted: a group of one block per lane, so that make_qp_quants runs on whole vectors of blocks
+        this.group = new SubBlocks(SUB, QK_K / SUB, weighted ? QK_K / SUB : 2);
+        this.weights = weighted ? null : new float[group.x.length];
+        this.importanceWeights = weighted ? new BlockWeights(group, BlockWeights.Formula.SIGMA_TWICE_SUM) : null;
+        this.search = new ScaleMinSearch(group.count, SUB, nmax, rmin, rdelta, nstep, false);
+        this.blockScales = weighted ? new SubBlocks(QK_K / SUB, 1, 1) : null;
+        this.blockMins = weighted ? blockScales.sameShape() : null;
+        this.blockWeightSums = weighted ? blockScales.sameShape() : null;
+        this.scaleFit = weighted ? new QpSearch(QK_K / SUB, 63) : null;
+        this.minFit = weighted ? new QpSearch(QK_K / SUB, 63) : null;
+    }
+
+    /**
+     * With importance weights: make_qkx3_quants(32, nmax, x, qw·sqrtf(sigma2 + x²), ..., -0.9f, 0.05f, 36,
+     * false). make_qkx3_quants differs from make_qkx2_quants only in its default weights (not used: the
+     * weights are given), its candidates, and its constant-block test {@code max <= min}, which is
+     * {@code max == min} here: after step 2 min is at most the first value and max at least it, unless
+     * the first value is NaN, where both tests are false.
+     */
+    static KScaleMinVectorBlock weighted(int nmax) {
+        return new KScaleMinVectorBlock(nmax, -0.9f, 0.05f, 36, true);
     }
 
     /** Step 1 for every sub-block of the loaded group: weights {@code av_x + |x|}, then make_qkx2_quants. */
@@ -53,6 +88,25 @@ final class KScaleMinVectorBlock {
         for (int s0 = 0; s0 < stride; s0 += 2 * VectorWidth.LANES) {
             search.run(xt, weights, stride, s0);
         }
+    }
+
+    /**
+     * Steps 1–3 of the weighted encoders for the {@code g} blocks just loaded into {@link #group} from
+     * {@code x[xo ..]}: the weights (block {@code firstBlock} of a run of rows with {@code blocksPerRow}
+     * blocks each, importance of a row at {@code qw[qwOff ..]}), make_qkx3_quants per sub-block, then
+     * make_qp_quants on each block's scales and on its mins.
+     */
+    void searchWeightedGroup(float[] x, int xo, int g, int firstBlock, int blocksPerRow, float[] qw, int qwOff) {
+        importanceWeights.compute(x, xo, g, firstBlock, blocksPerRow, qw, qwOff);
+        for (int s0 = 0; s0 < group.count; s0 += 2 * VectorWidth.LANES) {
+            search.run(group.x, importanceWeights.transposed, group.count, s0);
+        }
+        // step 3: make_qp_quants(8, 63, scales, Ls, sw) and (8, 63, mins, Lm, sw), one block per lane
+        blockScales.load(search.scale, 0, g);
+        blockMins.load(search.theMin, 0, g);
+        blockWeightSums.load(importanceWeights.subSums, 0, g);
+        scaleFit.run(blockScales.x, blockWeightSums.x);
+        minFit.run(blockMins.x, blockWeightSums.x);
     }
 
     /**
@@ -83,7 +137,28 @@ final class KScaleMinVectorBlock {
         }
         QuantMath.putU16(y, yo + D, Fp16.fromFloat(maxScale / 63.0f));
         QuantMath.putU16(y, yo + DMIN, Fp16.fromFloat(maxMin / 63.0f));
-        // step 3: re-quantize with the stored scales; a zero scale keeps the search's levels
+        requantize(first, x, xo, y, yo);
+    }
+
+    /**
+     * The weighted steps 4–5 (quantizers-imatrix.md §3.5) for block {@code b} of the group: the levels of the
+     * scales and mins that make_qp_quants found, packed as they come (Q4_K) or capped at 63 first
+     * ({@code capAt63}, Q5_K), d and dmin, then the levels as without weights.
+     */
+    void finishWeightedBlock(int b, float[] x, int xo, byte[] y, int yo, boolean capAt63) {
+        int lanes = VectorWidth.LANES;
+        for (int j = 0; j < group.perBlock; j++) {
+            int ls = scaleFit.levels[j * lanes + b];
+            int lm = minFit.levels[j * lanes + b];
+            KScaleMin6.put(y, yo + SCALES, j, capAt63 ? Math.min(63, ls) : ls, capAt63 ? Math.min(63, lm) : lm);
+        }
+        QuantMath.putU16(y, yo + D, Fp16.fromFloat(scaleFit.scale[b]));
+        QuantMath.putU16(y, yo + DMIN, Fp16.fromFloat(minFit.scale[b]));
+        requantize(b * group.perBlock, x, xo, y, yo);
+    }
+
+    /** Re-quantizes with the stored scales and mins; a zero scale keeps the search's levels. */
+    private void requantize(int first, float[] x, int xo, byte[] y, int yo) {
         float d = QuantMath.f16(y, yo + D);
         float dmin = QuantMath.f16(y, yo + DMIN);
         for (int j = 0; j < group.perBlock; j++) {

@@ -39,6 +39,19 @@ final class Levels {
         }
     }
 
+    /** {@code L = clamp(NI(iscale·x), lo, hi) + offset} (make_qx_quants' winning levels). */
+    static void scaled(float[] x, int xs, int len, float iscale, int lo, int hi, int offset, byte[] out, int o) {
+        for (int piece = 0; piece < len; piece += 16) {
+            ByteVector bytes = ByteVector.zero(VectorWidth.BYTES16);
+            for (int p = 0; p < VectorWidth.PARTS; p++) {
+                FloatVector xv = VectorWidth.floats(x, xs + piece + p * VectorWidth.LANES);
+                IntVector l = VectorWidth.levels(xv.mul(iscale), lo, hi).add(offset);
+                bytes = bytes.or(VectorWidth.narrow(l, p));
+            }
+            bytes.intoArray(out, o + piece);
+        }
+    }
+
     /** {@code L = clamp(NI(iscale·(x − min)), lo, hi)} (make_qkx2_quants' winning levels). */
     static void scaledFromMin(float[] x, int xs, int len, float iscale, float min, int lo, int hi, byte[] out, int o) {
         FloatVector is = FloatVector.broadcast(VectorWidth.F, iscale);

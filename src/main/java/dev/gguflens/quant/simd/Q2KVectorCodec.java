@@ -99,7 +99,60 @@ final class Q2KVectorCodec implements BlockCodec {
         } else {
             QuantMath.putU16(y, yo + DMIN, Fp16.fromFloat(0.0f));
         }
-        // step 4: re-quantize with the stored scales; a zero scale keeps the search's levels
+        requantizeAndPack(search, first, x, xo, y, yo, L);
+    }
+
+    /**
+     * quantize_row_q2_K_impl with importance weights (reference/quantizers-imatrix.md §3.3), rows in one
+     * stream of blocks: make_qkx3_quants(16, 3, x, qw·sqrtf(sigma2 + x²), ..., -0.9f, 0.05f, 36, false)
+     * per sub-block (make_qkx2_quants' search with other candidates, see {@code KScaleMinVectorBlock.weighted}),
+     * then make_qp_quants(16, 15, ·, sw) for the scales and the mins ({@link QpSearch}).
+     */
+    private static void quantizeWeighted(float[] src, int srcOff, byte[] dst, int dstOff, int nRows, int nPerRow,
+                                         float[] importance, int importanceOff) {
+        // a group of one block per lane, so that make_qp_quants runs on whole vectors of blocks
+        SubBlocks group = new SubBlocks(SUB, QK_K / SUB, QK_K / SUB);
+        BlockWeights weights = new BlockWeights(group, BlockWeights.Formula.SIGMA_SUM);
+        ScaleMinSearch search = new ScaleMinSearch(group.count, SUB, 3, -0.9f, 0.05f, 36, false);
+        SubBlocks blockScales = new SubBlocks(QK_K / SUB, 1, 1);
+        SubBlocks blockMins = blockScales.sameShape();
+        SubBlocks blockWeightSums = blockScales.sameShape();
+        QpSearch scaleFit = new QpSearch(QK_K / SUB, 15);
+        QpSearch minFit = new QpSearch(QK_K / SUB, 15);
+        byte[] levels = new byte[QK_K];
+        int lanes = VectorWidth.LANES;
+        int blocksPerRow = nPerRow / QK_K;
+        int nb = nRows * blocksPerRow;
+        for (int b0 = 0; b0 < nb; b0 += group.blocks) {
+            int g = Math.min(group.blocks, nb - b0);
+            int xo = srcOff + b0 * QK_K;
+            group.load(src, xo, g);
+            weights.compute(src, xo, g, b0, blocksPerRow, importance, importanceOff);
+            for (int s0 = 0; s0 < group.count; s0 += 2 * lanes) {
+                search.run(group.x, weights.transposed, group.count, s0);
+            }
+            // step 3: make_qp_quants(16, 15, scales, Ls, sw) and (16, 15, mins, Lm, sw), one block per lane
+            blockScales.load(search.scale, 0, g);
+            blockMins.load(search.theMin, 0, g);
+            blockWeightSums.load(weights.subSums, 0, g);
+            scaleFit.run(blockScales.x, blockWeightSums.x);
+            minFit.run(blockMins.x, blockWeightSums.x);
+            for (int b = 0; b < g; b++) {
+                int yo = dstOff + (b0 + b) * BLOCK_BYTES;
+                // step 4: d, dmin and the scale bytes; the byte keeps the low 8 bits (uint8 arithmetic)
+                QuantMath.putU16(dst, yo + D, Fp16.fromFloat(scaleFit.scale[b]));
+                QuantMath.putU16(dst, yo + DMIN, Fp16.fromFloat(minFit.scale[b]));
+                for (int j = 0; j < QK_K / SUB; j++) {
+                    dst[yo + SCALES + j] = (byte) (scaleFit.levels[j * lanes + b] | minFit.levels[j * lanes + b] << 4);
+                }
+                requantizeAndPack(search, b * group.perBlock, src, xo + b * QK_K, dst, yo, levels);
+            }
+        }
+    }
+
+    /** Steps 4–5 (weighted: 5–6): the levels with the stored scales and mins, then the 2-bit packing. */
+    private static void requantizeAndPack(ScaleMinSearch search, int first, float[] x, int xo, byte[] y, int yo, byte[] L) {
+        // re-quantize with the stored scales; a zero scale keeps the search's levels
         float d = QuantMath.f16(y, yo + D);
         float dmin = QuantMath.f16(y, yo + DMIN);
         for (int j = 0; j < QK_K / SUB; j++) {
@@ -112,7 +165,7 @@ final class Q2KVectorCodec implements BlockCodec {
                 Levels.shiftedDivided(x, xo + SUB * j, SUB, dm, dd, 0, 3, L, SUB * j);
             }
         }
-        // step 5: four 2-bit codes per byte, from values l, l+32, l+64, l+96 of each 128-value half
+        // four 2-bit codes per byte, from values l, l+32, l+64, l+96 of each 128-value half
         for (int h = 0; h < 2; h++) {
             for (int l = 0; l < 32; l += 16) {
                 int j = 128 * h + l;
@@ -158,7 +211,6 @@ final class Q2KVectorCodec implements BlockCodec {
         return reference.firstInvalidBlock(data, off, nBlocks);
     }
 
-    /** Weighted rows go to the reference encoder until this type has a vectorized weighted path. */
     @Override
     public ImportanceUse importanceUse() {
         return ImportanceUse.USED;
@@ -170,7 +222,7 @@ final class Q2KVectorCodec implements BlockCodec {
         if (importance == null) {
             quantize(src, srcOff, dst, dstOff, nRows * nPerRow);
         } else {
-            RefCodecs.get(GgmlType.Q2_K).quantizeRows(src, srcOff, dst, dstOff, nRows, nPerRow, importance, importanceOff);
+            quantizeWeighted(src, srcOff, dst, dstOff, nRows, nPerRow, importance, importanceOff);
         }
     }
 }

@@ -6,6 +6,7 @@ import dev.gguflens.quant.ImportanceUse;
 import dev.gguflens.quant.ref.Fp16;
 import dev.gguflens.quant.ref.QuantMath;
 import dev.gguflens.quant.ref.RefCodecs;
+import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -104,7 +105,83 @@ final class Q3KVectorCodec implements BlockCodec {
                 Levels.divided(x, xo + SUB * j, SUB, dd, -4, 3, 4, L, SUB * j);
             }
         }
-        // step 4: the third bit of value k goes to hmask[k % 32], bit k / 32 (levels are 0..7)
+        pack(L, y, yo);
+    }
+
+    /**
+     * quantize_row_q3_K_impl with importance weights (reference/quantizers-imatrix.md §3.4), rows in one
+     * stream of blocks: make_qx_quants(16, 4, x, L, 1, w) per sub-block with {@code w = qw·sqrtf(sigma2 + x²)},
+     * then make_qx_quants(16, 32, scales, Ls, 1, sw) on each block's 16 scales. A group holds one block per
+     * lane, so that second search also runs a vector of blocks at once.
+     */
+    private static void quantizeWeighted(float[] src, int srcOff, byte[] dst, int dstOff, int nRows, int nPerRow,
+                                         float[] importance, int importanceOff) {
+        SubBlocks group = new SubBlocks(SUB, QK_K / SUB, QK_K / SUB);
+        BlockWeights weights = new BlockWeights(group, BlockWeights.Formula.SIGMA_TWICE_SUM);
+        SymmetricSearch search = new SymmetricSearch(group.count, SUB, 4);
+        // the blocks' scales and their weights sw, transposed: element j of block b at j·blocks + b
+        SubBlocks scales = new SubBlocks(QK_K / SUB, 1, 1);
+        SubBlocks scaleWeights = scales.sameShape();
+        SymmetricSearch scaleSearch = new SymmetricSearch(scales.count, QK_K / SUB, 32);
+        byte[] levels = new byte[QK_K];
+        int blocksPerRow = nPerRow / QK_K;
+        int nb = nRows * blocksPerRow;
+        for (int b0 = 0; b0 < nb; b0 += group.blocks) {
+            int g = Math.min(group.blocks, nb - b0);
+            int xo = srcOff + b0 * QK_K;
+            group.load(src, xo, g);
+            weights.compute(src, xo, g, b0, blocksPerRow, importance, importanceOff);
+            for (int s0 = 0; s0 < group.count; s0 += VectorWidth.LANES) {
+                search.runWeighted(group.x, weights.transposed, group.count, s0);
+            }
+            scales.load(search.scale, 0, g);
+            scaleWeights.load(weights.subSums, 0, g);
+            scaleSearch.runWeighted(scales.x, scaleWeights.x, scales.count, 0);
+            for (int b = 0; b < g; b++) {
+                finishWeightedBlock(search, scaleSearch, b, src, xo + b * QK_K, dst, dstOff + (b0 + b) * BLOCK_BYTES, levels);
+            }
+        }
+    }
+
+    /** Weighted steps 4–6 for block {@code b} of the group: the 6-bit scales from the scale search, d, the levels, the packing. */
+    private static void finishWeightedBlock(SymmetricSearch search, SymmetricSearch scaleSearch, int b, float[] x, int xo,
+                                            byte[] y, int yo, byte[] L) {
+        int first = b * (QK_K / SUB);
+        // step 4: Ls = 32 + clamp(NI(iscale·scale), -32, 31) with the winning iscale, all 0 for a zero group
+        boolean zero = scaleSearch.zeroGroup(b);
+        float iscale = scaleSearch.levelScale[b];
+        for (int k = 0; k < 12; k++) {
+            y[yo + SCALES + k] = 0;
+        }
+        for (int j = 0; j < QK_K / SUB; j++) {
+            int l = zero ? 0 : 32 + Math.clamp(QuantMath.nearestInt(iscale * search.scale[first + j]), -32, 31);
+            if (j < 8) {
+                y[yo + SCALES + j] = (byte) (l & 0xF);
+            } else {
+                y[yo + SCALES + j - 8] |= (byte) ((l & 0xF) << 4);
+            }
+            y[yo + SCALES + 8 + j % 4] |= (byte) ((l >> 4) << (2 * (j / 4)));
+        }
+        QuantMath.putU16(y, yo + D, Fp16.fromFloat(scaleSearch.scale[b]));
+        // step 5: re-quantize with the stored scales; a zero scale keeps make_qx_quants' levels
+        float d = QuantMath.f16(y, yo + D);
+        for (int j = 0; j < QK_K / SUB; j++) {
+            float dd = d * scale(y, yo, j);
+            int s = first + j;
+            if (dd != 0) {
+                Levels.divided(x, xo + SUB * j, SUB, dd, -4, 3, 4, L, SUB * j);
+            } else if (search.zeroGroup(s)) {
+                Arrays.fill(L, SUB * j, SUB * (j + 1), (byte) 0);
+            } else {
+                Levels.scaled(x, xo + SUB * j, SUB, search.levelScale[s], -4, 3, 4, L, SUB * j);
+            }
+        }
+        pack(L, y, yo);
+    }
+
+    /** Steps 4–5 (weighted: 6): hmask from the third bit of each level (0..7), qs from the low two. */
+    private static void pack(byte[] L, byte[] y, int yo) {
+        // the third bit of value k goes to hmask[k % 32], bit k / 32
         for (int k = 0; k < 32; k += 16) {
             ByteVector hm = ByteVector.zero(VectorWidth.BYTES16);
             for (int b = 0; b < 8; b++) {
@@ -112,7 +189,7 @@ final class Q3KVectorCodec implements BlockCodec {
             }
             hm.intoArray(y, yo + HMASK + k);
         }
-        // step 5: low 2 bits packed as Q2_K
+        // the low 2 bits packed as Q2_K
         for (int h = 0; h < 2; h++) {
             for (int l = 0; l < 32; l += 16) {
                 int j = 128 * h + l;
@@ -166,7 +243,6 @@ final class Q3KVectorCodec implements BlockCodec {
         return reference.firstInvalidBlock(data, off, nBlocks);
     }
 
-    /** Weighted rows go to the reference encoder until this type has a vectorized weighted path. */
     @Override
     public ImportanceUse importanceUse() {
         return ImportanceUse.USED;
@@ -178,7 +254,7 @@ final class Q3KVectorCodec implements BlockCodec {
         if (importance == null) {
             quantize(src, srcOff, dst, dstOff, nRows * nPerRow);
         } else {
-            RefCodecs.get(GgmlType.Q3_K).quantizeRows(src, srcOff, dst, dstOff, nRows, nPerRow, importance, importanceOff);
+            quantizeWeighted(src, srcOff, dst, dstOff, nRows, nPerRow, importance, importanceOff);
         }
     }
 }

@@ -44,18 +44,39 @@ final class Q4KVectorCodec implements BlockCodec {
             k.group.load(src, srcOff + b0 * QK_K, g);
             k.searchGroup();
             for (int b = 0; b < g; b++) {
-                int xo = srcOff + (b0 + b) * QK_K;
                 int yo = dstOff + (b0 + b) * BLOCK_BYTES;
-                k.finishBlock(b, src, xo, dst, yo);
-                // step 4: per 64-value chunk, value l in the low nibble and value l+32 in the high nibble
-                byte[] L = k.levels;
-                for (int c = 0; c < 4; c++) {
-                    for (int l = 0; l < 32; l += 16) {
-                        ByteVector lo = ByteVector.fromArray(VectorWidth.BYTES16, L, 64 * c + l);
-                        ByteVector hi = ByteVector.fromArray(VectorWidth.BYTES16, L, 64 * c + 32 + l);
-                        lo.or(hi.lanewise(VectorOperators.LSHL, 4)).intoArray(dst, yo + QS + 32 * c + l);
-                    }
-                }
+                k.finishBlock(b, src, srcOff + (b0 + b) * QK_K, dst, yo);
+                pack(k.levels, dst, yo);
+            }
+        }
+    }
+
+    /** quantize_row_q4_K_impl with importance weights (reference/quantizers-imatrix.md §3.5), rows in one stream of blocks. */
+    private static void quantizeWeighted(float[] src, int srcOff, byte[] dst, int dstOff, int nRows, int nPerRow,
+                                         float[] importance, int importanceOff) {
+        KScaleMinVectorBlock k = KScaleMinVectorBlock.weighted(15);
+        int blocksPerRow = nPerRow / QK_K;
+        int nb = nRows * blocksPerRow;
+        for (int b0 = 0; b0 < nb; b0 += k.group.blocks) {
+            int g = Math.min(k.group.blocks, nb - b0);
+            int xo = srcOff + b0 * QK_K;
+            k.group.load(src, xo, g);
+            k.searchWeightedGroup(src, xo, g, b0, blocksPerRow, importance, importanceOff);
+            for (int b = 0; b < g; b++) {
+                int yo = dstOff + (b0 + b) * BLOCK_BYTES;
+                k.finishWeightedBlock(b, src, xo + b * QK_K, dst, yo, false);
+                pack(k.levels, dst, yo);
+            }
+        }
+    }
+
+    /** Step 4: per 64-value chunk, value l in the low nibble and value l+32 in the high nibble. */
+    private static void pack(byte[] L, byte[] dst, int yo) {
+        for (int c = 0; c < 4; c++) {
+            for (int l = 0; l < 32; l += 16) {
+                ByteVector lo = ByteVector.fromArray(VectorWidth.BYTES16, L, 64 * c + l);
+                ByteVector hi = ByteVector.fromArray(VectorWidth.BYTES16, L, 64 * c + 32 + l);
+                lo.or(hi.lanewise(VectorOperators.LSHL, 4)).intoArray(dst, yo + QS + 32 * c + l);
             }
         }
     }
@@ -96,7 +117,6 @@ final class Q4KVectorCodec implements BlockCodec {
         return reference.firstInvalidBlock(data, off, nBlocks);
     }
 
-    /** Weighted rows go to the reference encoder until this type has a vectorized weighted path. */
     @Override
     public ImportanceUse importanceUse() {
         return ImportanceUse.USED;
@@ -108,7 +128,7 @@ final class Q4KVectorCodec implements BlockCodec {
         if (importance == null) {
             quantize(src, srcOff, dst, dstOff, nRows * nPerRow);
         } else {
-            RefCodecs.get(GgmlType.Q4_K).quantizeRows(src, srcOff, dst, dstOff, nRows, nPerRow, importance, importanceOff);
+            quantizeWeighted(src, srcOff, dst, dstOff, nRows, nPerRow, importance, importanceOff);
         }
     }
 }

@@ -56,6 +56,26 @@ final class Q4_0VectorCodec implements BlockCodec {
         return LegacyBlock.lowByteSigned(LegacyBlock.cvtt(x.mul(id).add(8.5f))).min(15);
     }
 
+    /**
+     * quantize_row_q4_0_impl with importance weights (reference/quantizers-imatrix.md §3.1): the search's
+     * levels are the codes, {@code d = FP16(scale)}; no re-quantization.
+     */
+    private static void quantizeWeighted(float[] src, int srcOff, byte[] dst, int dstOff, int nRows, int nPerRow,
+                                         float[] importance, int importanceOff) {
+        LegacyWeighted w = LegacyWeighted.symmetric(8);
+        int blocksPerRow = nPerRow / QK;
+        int nb = nRows * blocksPerRow;
+        for (int b0 = 0; b0 < nb; b0 += w.blocks) {
+            int g = w.search(src, srcOff, b0, nb, blocksPerRow, importance, importanceOff);
+            for (int b = 0; b < g; b++) {
+                int yb = dstOff + (b0 + b) * BYTES;
+                w.finish(b, src, srcOff + (b0 + b) * QK);
+                QuantMath.putU16(dst, yb, Fp16.fromFloat(w.scale));
+                LegacyWeighted.packNibbles(w.levels, dst, yb + QS);
+            }
+        }
+    }
+
     @Override
     public void dequantize(byte[] src, int srcOff, float[] dst, int dstOff, int n) {
         for (int i = 0; i < n / QK; i++) {
@@ -78,7 +98,6 @@ final class Q4_0VectorCodec implements BlockCodec {
         return reference.firstInvalidBlock(data, off, nBlocks);
     }
 
-    /** Weighted rows go to the reference encoder until this type has a vectorized weighted path. */
     @Override
     public ImportanceUse importanceUse() {
         return ImportanceUse.USED;
@@ -90,7 +109,7 @@ final class Q4_0VectorCodec implements BlockCodec {
         if (importance == null) {
             quantize(src, srcOff, dst, dstOff, nRows * nPerRow);
         } else {
-            RefCodecs.get(GgmlType.Q4_0).quantizeRows(src, srcOff, dst, dstOff, nRows, nPerRow, importance, importanceOff);
+            quantizeWeighted(src, srcOff, dst, dstOff, nRows, nPerRow, importance, importanceOff);
         }
     }
 }

@@ -60,6 +60,28 @@ final class Q4_1VectorCodec implements BlockCodec {
         return LegacyBlock.lowByteSigned(LegacyBlock.cvtt(x.sub(min).mul(id).add(0.5f))).min(15);
     }
 
+    /**
+     * quantize_row_q4_1_impl with importance weights (reference/quantizers-imatrix.md §3.2): the search's
+     * levels are the codes, {@code d = FP16(scale)}, {@code m = FP16(-the_min)}; no re-quantization.
+     */
+    private static void quantizeWeighted(float[] src, int srcOff, byte[] dst, int dstOff, int nRows, int nPerRow,
+                                         float[] importance, int importanceOff) {
+        LegacyWeighted w = LegacyWeighted.withMin(15);
+        int blocksPerRow = nPerRow / QK;
+        int nb = nRows * blocksPerRow;
+        for (int b0 = 0; b0 < nb; b0 += w.blocks) {
+            int g = w.search(src, srcOff, b0, nb, blocksPerRow, importance, importanceOff);
+            for (int b = 0; b < g; b++) {
+                int yb = dstOff + (b0 + b) * BYTES;
+                w.finish(b, src, srcOff + (b0 + b) * QK);
+                QuantMath.putU16(dst, yb, Fp16.fromFloat(w.scale));
+                // -the_min flips the sign bit only, as C's unary minus
+                QuantMath.putU16(dst, yb + 2, Fp16.fromFloat(Float.intBitsToFloat(Float.floatToRawIntBits(w.theMin) ^ 0x80000000)));
+                LegacyWeighted.packNibbles(w.levels, dst, yb + QS);
+            }
+        }
+    }
+
     @Override
     public void dequantize(byte[] src, int srcOff, float[] dst, int dstOff, int n) {
         for (int i = 0; i < n / QK; i++) {
@@ -83,7 +105,6 @@ final class Q4_1VectorCodec implements BlockCodec {
         return reference.firstInvalidBlock(data, off, nBlocks);
     }
 
-    /** Weighted rows go to the reference encoder until this type has a vectorized weighted path. */
     @Override
     public ImportanceUse importanceUse() {
         return ImportanceUse.USED;
@@ -95,7 +116,7 @@ final class Q4_1VectorCodec implements BlockCodec {
         if (importance == null) {
             quantize(src, srcOff, dst, dstOff, nRows * nPerRow);
         } else {
-            RefCodecs.get(GgmlType.Q4_1).quantizeRows(src, srcOff, dst, dstOff, nRows, nPerRow, importance, importanceOff);
+            quantizeWeighted(src, srcOff, dst, dstOff, nRows, nPerRow, importance, importanceOff);
         }
     }
 }

@@ -47,21 +47,43 @@ final class Q5KVectorCodec implements BlockCodec {
             for (int b = 0; b < g; b++) {
                 int yo = dstOff + (b0 + b) * BLOCK_BYTES;
                 k.finishBlock(b, src, srcOff + (b0 + b) * QK_K, dst, yo);
-                // chunk c: value j's fifth bit is qh bit 2c, value j+32's is bit 2c+1 (levels are 0..31)
-                byte[] L = k.levels;
-                for (int j = 0; j < 32; j += 16) {
-                    ByteVector qh = ByteVector.zero(VectorWidth.BYTES16);
-                    for (int c = 0; c < 4; c++) {
-                        ByteVector l1 = ByteVector.fromArray(VectorWidth.BYTES16, L, 64 * c + j);
-                        ByteVector l2 = ByteVector.fromArray(VectorWidth.BYTES16, L, 64 * c + 32 + j);
-                        qh = qh.or(l1.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.LSHL, 2 * c))
-                                .or(l2.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.LSHL, 2 * c + 1));
-                        l1.and((byte) 0xF).or(l2.and((byte) 0xF).lanewise(VectorOperators.LSHL, 4))
-                                .intoArray(dst, yo + QS + 32 * c + j);
-                    }
-                    qh.intoArray(dst, yo + QH + j);
-                }
+                pack(k.levels, dst, yo);
             }
+        }
+    }
+
+    /** quantize_row_q5_K_impl with importance weights (reference/quantizers-imatrix.md §3.6), rows in one stream of blocks. */
+    private static void quantizeWeighted(float[] src, int srcOff, byte[] dst, int dstOff, int nRows, int nPerRow,
+                                         float[] importance, int importanceOff) {
+        KScaleMinVectorBlock k = KScaleMinVectorBlock.weighted(31);
+        int blocksPerRow = nPerRow / QK_K;
+        int nb = nRows * blocksPerRow;
+        for (int b0 = 0; b0 < nb; b0 += k.group.blocks) {
+            int g = Math.min(k.group.blocks, nb - b0);
+            int xo = srcOff + b0 * QK_K;
+            k.group.load(src, xo, g);
+            k.searchWeightedGroup(src, xo, g, b0, blocksPerRow, importance, importanceOff);
+            for (int b = 0; b < g; b++) {
+                int yo = dstOff + (b0 + b) * BLOCK_BYTES;
+                k.finishWeightedBlock(b, src, xo + b * QK_K, dst, yo, true);
+                pack(k.levels, dst, yo);
+            }
+        }
+    }
+
+    /** Chunk c: value j's fifth bit is qh bit 2c, value j+32's is bit 2c+1 (levels are 0..31); low 4 bits as Q4_K. */
+    private static void pack(byte[] L, byte[] dst, int yo) {
+        for (int j = 0; j < 32; j += 16) {
+            ByteVector qh = ByteVector.zero(VectorWidth.BYTES16);
+            for (int c = 0; c < 4; c++) {
+                ByteVector l1 = ByteVector.fromArray(VectorWidth.BYTES16, L, 64 * c + j);
+                ByteVector l2 = ByteVector.fromArray(VectorWidth.BYTES16, L, 64 * c + 32 + j);
+                qh = qh.or(l1.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.LSHL, 2 * c))
+                        .or(l2.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.LSHL, 2 * c + 1));
+                l1.and((byte) 0xF).or(l2.and((byte) 0xF).lanewise(VectorOperators.LSHL, 4))
+                        .intoArray(dst, yo + QS + 32 * c + j);
+            }
+            qh.intoArray(dst, yo + QH + j);
         }
     }
 
@@ -106,7 +128,6 @@ final class Q5KVectorCodec implements BlockCodec {
         return reference.firstInvalidBlock(data, off, nBlocks);
     }
 
-    /** Weighted rows go to the reference encoder until this type has a vectorized weighted path. */
     @Override
     public ImportanceUse importanceUse() {
         return ImportanceUse.USED;
@@ -118,7 +139,7 @@ final class Q5KVectorCodec implements BlockCodec {
         if (importance == null) {
             quantize(src, srcOff, dst, dstOff, nRows * nPerRow);
         } else {
-            RefCodecs.get(GgmlType.Q5_K).quantizeRows(src, srcOff, dst, dstOff, nRows, nPerRow, importance, importanceOff);
+            quantizeWeighted(src, srcOff, dst, dstOff, nRows, nPerRow, importance, importanceOff);
         }
     }
 }

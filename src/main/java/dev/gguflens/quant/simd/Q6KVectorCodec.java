@@ -66,6 +66,38 @@ final class Q6KVectorCodec implements BlockCodec {
     }
 
     /**
+     * quantize_row_q6_K_impl with importance weights (reference/quantizers-imatrix.md §3.7), rows in one
+     * stream of blocks: make_qx_quants(16, 32, x, L, 1, qw) with the raw importance values as weights, then
+     * the same steps as without them.
+     */
+    private static void quantizeWeighted(float[] src, int srcOff, byte[] dst, int dstOff, int nRows, int nPerRow,
+                                         float[] importance, int importanceOff) {
+        SubBlocks group = new SubBlocks(SUB, QK_K / SUB, 1);
+        BlockWeights weights = new BlockWeights(group, BlockWeights.Formula.RAW);
+        SymmetricSearch search = new SymmetricSearch(group.count, SUB, 32);
+        LevelFormula formula = new LevelFormula();
+        int[] levels = new int[QK_K];
+        int blocksPerRow = nPerRow / QK_K;
+        int nb = nRows * blocksPerRow;
+        for (int b0 = 0; b0 < nb; b0 += group.blocks) {
+            int g = Math.min(group.blocks, nb - b0);
+            int xo = srcOff + b0 * QK_K;
+            group.load(src, xo, g);
+            weights.compute(src, xo, g, b0, blocksPerRow, importance, importanceOff);
+            for (int s0 = 0; s0 < group.count; s0 += VectorWidth.LANES) {
+                search.runWeighted(group.x, weights.transposed, group.count, s0);
+            }
+            for (int b = 0; b < g; b++) {
+                int yo = dstOff + (b0 + b) * BLOCK_BYTES;
+                if (scales(search, b * group.perBlock, dst, yo, formula)) {
+                    levels(src, xo + b * QK_K, formula, levels);
+                    pack(levels, dst, yo);
+                }
+            }
+        }
+    }
+
+    /**
      * How step 4 computes the levels of each sub-block: {@code offset + clamp(NI(x / divisor · multiplier), -32, 31)}.
      * That is {@code 32 + clamp(NI(x/dd))} with the stored scale, or where dd is 0 the levels make_qx_quants
      * left: its winning iscale's ({@code 32 + clamp(NI(x·iscale))}), or 0 for a zero group. Dividing or
@@ -209,7 +241,6 @@ final class Q6KVectorCodec implements BlockCodec {
         return reference.firstInvalidBlock(data, off, nBlocks);
     }
 
-    /** Weighted rows go to the reference encoder until this type has a vectorized weighted path. */
     @Override
     public ImportanceUse importanceUse() {
         return ImportanceUse.USED;
@@ -221,7 +252,7 @@ final class Q6KVectorCodec implements BlockCodec {
         if (importance == null) {
             quantize(src, srcOff, dst, dstOff, nRows * nPerRow);
         } else {
-            RefCodecs.get(GgmlType.Q6_K).quantizeRows(src, srcOff, dst, dstOff, nRows, nPerRow, importance, importanceOff);
+            quantizeWeighted(src, srcOff, dst, dstOff, nRows, nPerRow, importance, importanceOff);
         }
     }
 }

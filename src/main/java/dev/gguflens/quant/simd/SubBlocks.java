@@ -33,6 +33,19 @@ final class SubBlocks {
         this.x = new float[length * count];
     }
 
+    private SubBlocks(SubBlocks shape) {
+        this.length = shape.length;
+        this.perBlock = shape.perBlock;
+        this.blocks = shape.blocks;
+        this.count = shape.count;
+        this.x = new float[length * count];
+    }
+
+    /** Another group of the same shape (e.g. for weights that go with these values). */
+    SubBlocks sameShape() {
+        return new SubBlocks(this);
+    }
+
     /** Transposes {@code n} whole blocks (at most {@link #blocks}) from {@code src} at {@code off}, zero-padding the rest. */
     void load(float[] src, int off, int n) {
         if (n == blocks && length % VectorWidth.LANES == 0) {

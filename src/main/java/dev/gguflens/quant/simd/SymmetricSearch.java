@@ -100,6 +100,104 @@ final class SymmetricSearch {
     }
 
     /**
+     * make_qx_quants with given weights ({@code qw}, reference/quantizers-imatrix.md §2.2): the same search
+     * with {@code w = wt} in place of {@code x²}, on sub-blocks {@code s0 .. s0+LANES} of {@code xt}, with the
+     * weights {@code wt} laid out the same way. The class comment's bound on the levels' arguments needs
+     * finite values only, so where every value of the vector is finite the candidates' levels are computed
+     * in the magic domain as without weights. Otherwise they are computed as the reference does
+     * (nearest_int, then an int clamp): with given weights a NaN or infinite value no longer makes every
+     * weight of its sub-block NaN or infinite, so a level at such an element would change the sums.
+     */
+    void runWeighted(float[] xt, float[] wt, int stride, int s0) {
+        boolean finite = firstFitWeighted(xt, wt, stride, s0);
+        for (int k = 0; k < CANDIDATES; k += BATCH) {
+            if (finite) {
+                sums(xt, stride, s0, k, candidates[k + BATCH - 1] < -(nmax + 0.45f));
+            } else {
+                exactSums(xt, stride, s0, k);
+            }
+            pick(k);
+        }
+        finish(s0);
+    }
+
+    /** {@link #firstFit} with given weights and exact levels; returns whether every value of the vector is finite. */
+    private boolean firstFitWeighted(float[] xt, float[] wt, int stride, int s0) {
+        VectorSpecies<Float> sp = VectorWidth.F;
+        FloatVector mx = FloatVector.zero(sp);
+        FloatVector am = FloatVector.zero(sp);
+        VectorMask<Float> finite = sp.maskAll(true);
+        for (int i = 0; i < n; i++) {
+            FloatVector xi = FloatVector.fromArray(sp, xt, i * stride + s0);
+            FloatVector ax = xi.abs();
+            VectorMask<Float> larger = ax.compare(VectorOperators.GT, am);
+            am = am.blend(ax, larger);
+            mx = mx.blend(xi, larger);
+            // false for NaN and infinities
+            finite = finite.and(ax.compare(VectorOperators.LT, Float.POSITIVE_INFINITY));
+        }
+        FloatVector iscale = FloatVector.broadcast(sp, (float) -nmax).div(mx);
+        for (int k = 0; k < CANDIDATES; k++) {
+            FloatVector.broadcast(sp, candidates[k]).div(mx).intoArray(iscales, k * VectorWidth.LANES);
+        }
+        FloatVector sumlx = FloatVector.zero(sp);
+        FloatVector suml2 = FloatVector.zero(sp);
+        for (int i = 0; i < n; i++) {
+            int at = i * stride + s0;
+            FloatVector xi = FloatVector.fromArray(sp, xt, at);
+            FloatVector wi = FloatVector.fromArray(sp, wt, at);
+            FloatVector wxi = wi.mul(xi);
+            wi.intoArray(w, at);
+            wxi.intoArray(wx, at);
+            FloatVector l = VectorWidth.levelsAsFloats(iscale.mul(xi), -nmax, nmax - 1);
+            sumlx = sumlx.add(wxi.mul(l));
+            suml2 = suml2.add(wi.mul(l).mul(l));
+        }
+        FloatVector sc = sumlx.div(suml2).blend(0.0f, suml2.compare(VectorOperators.NE, 0.0f).not());
+        am.intoArray(amax, s0);
+        sc.intoArray(bestScale, 0);
+        sc.mul(sumlx).intoArray(best, 0);
+        iscale.intoArray(bestIscale, 0);
+        return finite.allTrue();
+    }
+
+    /** {@link #sums} with exact levels. */
+    private void exactSums(float[] xt, int stride, int s0, int k) {
+        VectorSpecies<Float> sp = VectorWidth.F;
+        int lanes = VectorWidth.LANES;
+        FloatVector iscale0 = FloatVector.fromArray(sp, iscales, k * lanes);
+        FloatVector iscale1 = FloatVector.fromArray(sp, iscales, (k + 1) * lanes);
+        FloatVector iscale2 = FloatVector.fromArray(sp, iscales, (k + 2) * lanes);
+        FloatVector lx0 = FloatVector.zero(sp);
+        FloatVector l20 = FloatVector.zero(sp);
+        FloatVector lx1 = FloatVector.zero(sp);
+        FloatVector l21 = FloatVector.zero(sp);
+        FloatVector lx2 = FloatVector.zero(sp);
+        FloatVector l22 = FloatVector.zero(sp);
+        for (int i = 0; i < n; i++) {
+            int at = i * stride + s0;
+            FloatVector xi = FloatVector.fromArray(sp, xt, at);
+            FloatVector wi = FloatVector.fromArray(sp, w, at);
+            FloatVector wxi = FloatVector.fromArray(sp, wx, at);
+            FloatVector l0 = VectorWidth.levelsAsFloats(iscale0.mul(xi), -nmax, nmax - 1);
+            FloatVector l1 = VectorWidth.levelsAsFloats(iscale1.mul(xi), -nmax, nmax - 1);
+            FloatVector l2 = VectorWidth.levelsAsFloats(iscale2.mul(xi), -nmax, nmax - 1);
+            lx0 = lx0.add(wxi.mul(l0));
+            l20 = l20.add(wi.mul(l0).mul(l0));
+            lx1 = lx1.add(wxi.mul(l1));
+            l21 = l21.add(wi.mul(l1).mul(l1));
+            lx2 = lx2.add(wxi.mul(l2));
+            l22 = l22.add(wi.mul(l2).mul(l2));
+        }
+        lx0.intoArray(sums, 0);
+        l20.intoArray(sums, lanes);
+        lx1.intoArray(sums, 2 * lanes);
+        l21.intoArray(sums, 3 * lanes);
+        lx2.intoArray(sums, 4 * lanes);
+        l22.intoArray(sums, 5 * lanes);
+    }
+
+    /**
      * {@code clamp(nearest_int(v), -nmax, nmax-1)} as a float, in the magic domain (see the class comment);
      * without the lower bound where the caller knows {@code v > -nmax - 0.5}.
      */
