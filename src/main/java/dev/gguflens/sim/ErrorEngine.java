@@ -61,7 +61,9 @@ public final class ErrorEngine {
     /**
      * When sampling, a tensor whose sample would hold fewer units than this on average is measured in
      * full: it is small, so this costs little, and a handful of units (or none) would make its estimate,
-     * and through it the model's, little better than a guess. Kept tensors are always read in full.
+     * and through it the model's, little better than a guess. Kept tensors follow the same rule: their error is
+     * exactly zero in every unit, and their values' estimated total enters the pools as any tensor's does, so a
+     * file type that copies most of the model (F16 from F16) costs a sample, not a full read.
      */
     static final int MIN_SAMPLED_UNITS = 64;
 
@@ -341,7 +343,7 @@ public final class ErrorEngine {
             boolean inFull = false;
             if (sampling != null) {
                 unit = wholeRows ? Math.toIntExact(rowLength) : Sampling.unitSize(rowLength, sourceBlock, targetBlock);
-                inFull = kept || (double) (t.elements() / unit) * sampling.fraction() < MIN_SAMPLED_UNITS;
+                inFull = (double) (t.elements() / unit) * sampling.fraction() < MIN_SAMPLED_UNITS;
                 if (!inFull) {
                     span = Math.min(MAX_SAMPLED_CHUNK_SPAN, (long) Math.ceil(span / sampling.fraction()));
                 }

@@ -95,8 +95,9 @@ public record ErrorStats(long n, long measured, double sse, double rmse, double 
     }
 
     /**
-     * The statistics of a tensor copied as it is, from its sums over every value (a sampled run reads kept
-     * tensors in full too): no error, the source's own size, and with a sample intervals of zero width.
+     * The statistics of a tensor copied as it is, from its sums over every value (a full run, or a sampled run
+     * that reads a small tensor in full): no error, the source's own size, and with a sample intervals of zero
+     * width. A large kept tensor in a sampled run gets {@link #of}'s estimates, whose error terms are zero too.
      */
     static ErrorStats unchanged(ErrorSums total, long n, boolean sampled) {
         double rms = total.n == 0 ? 0 : Math.sqrt(total.sumX2 / total.n);

@@ -23,7 +23,7 @@ import java.nio.charset.StandardCharsets;
  * statistic's range. It needs no formula per statistic, so percentiles, cosine and SNR get intervals
  * the same way as the RMSE. A model, role or layer adds its tensors' estimated totals, group by group
  * (see {@code ErrorEngine.Pool}), so aggregates get intervals too. A tensor whose sample would hold few
- * units is measured in full ({@code ErrorEngine.MIN_SAMPLED_UNITS}), as is a kept one; elsewhere, with few
+ * units is measured in full ({@code ErrorEngine.MIN_SAMPLED_UNITS}), kept or converted; elsewhere, with few
  * sampled units the intervals are wide or missing, which is the honest answer.
  *
  * @param fraction the probability of taking each unit, in (0, 1]
