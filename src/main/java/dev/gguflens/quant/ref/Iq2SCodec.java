@@ -33,18 +33,13 @@ final class Iq2SCodec extends WeightedIqCodec {
         final float[] waux = new float[16];
         final float[] xval = new float[16];
         final int[] L = new int[16];
-        final int[] Laux = new int[16];
-        final boolean[] isOnGrid = new boolean[2];
-        final boolean[] isOnGridAux = new boolean[2];
         final int[] blockSigns = new int[2];
         final float[] scales = new float[16];
-
-        /** The neighbour searches' scratch space. */
-        final float[] terms;
+        final GridScaleSearch search;
 
         Encoder(IqGridIndex grid) {
             this.grid = grid;
-            this.terms = grid.newScratch();
+            this.search = new GridScaleSearch(Iq2SCodec.this, grid, 2, 8, K_MAX_Q, 9, 0.1f, "iq2_find_best_neighbour");
         }
 
         @Override
@@ -78,58 +73,8 @@ final class Iq2SCodec extends WeightedIqCodec {
                     scales[ib] = 0;
                     continue;
                 }
-                // 19 candidate scales around max/5; the first strictly better fit wins
-                float best = 0;
-                float scale = max / (2 * K_MAX_Q - 1);
-                isOnGrid[0] = isOnGrid[1] = true;
-                for (int is = -9; is <= 9; is++) {
-                    float id = (2 * K_MAX_Q - 1 + is * 0.1f) / max;
-                    float thisScale = 1 / id;
-                    for (int k = 0; k < 2; k++) {
-                        int u = groupLevels(id, k, Laux);
-                        isOnGridAux[k] = grid.gridIndex(u) >= 0;
-                        if (!isOnGridAux[k]) {
-                            neighbour(u, k, thisScale, Laux, block, ib);
-                        }
-                    }
-                    float sumqx = 0, sumq2 = 0;
-                    for (int i = 0; i < 16; i++) {
-                        float w = weight[i];
-                        float q = 2 * Laux[i] + 1;
-                        sumqx += w * xval[i] * q;
-                        sumq2 += w * q * q;
-                    }
-                    if (sumq2 > 0 && sumqx * sumqx > best * sumq2) {
-                        scale = sumqx / sumq2;
-                        best = scale * sumqx;
-                        System.arraycopy(Laux, 0, L, 0, 16);
-                        isOnGrid[0] = isOnGridAux[0];
-                        isOnGrid[1] = isOnGridAux[1];
-                    }
-                }
-                // only the off-grid groups are re-fitted to the chosen scale, then the scale to all groups
-                if ((!isOnGrid[0] || !isOnGrid[1]) && scale > 0) {
-                    float id = 1 / scale;
-                    for (int k = 0; k < 2; k++) {
-                        if (isOnGrid[k]) {
-                            continue;
-                        }
-                        int u = groupLevels(id, k, L);
-                        if (grid.gridIndex(u) < 0) {
-                            neighbour(u, k, scale, L, block, ib);
-                        }
-                    }
-                    float sumqx = 0, sumq2 = 0;
-                    for (int i = 0; i < 16; i++) {
-                        float w = weight[i];
-                        float q = 2 * L[i] + 1;
-                        sumqx += w * xval[i] * q;
-                        sumq2 += w * q * q;
-                    }
-                    if (sumq2 > 0) {
-                        scale = sumqx / sumq2;
-                    }
-                }
+                // the candidate scales, then the off-grid groups re-fitted (as IQ2_XS: GridScaleSearch)
+                float scale = search.run(xval, weight, waux, max, L, block, ib);
                 // a negative scale flips all 8 signs (cannot happen: sumqx >= 0)
                 if (scale < 0) {
                     scale = -scale;
@@ -173,25 +118,6 @@ final class Iq2SCodec extends WeightedIqCodec {
                 } else {
                     y[yOff + SCALES + ib / 2] |= (byte) (l << 4);
                 }
-            }
-        }
-
-        /** The levels of group k for inverse scale {@code id} into {@code dst}; returns their code. */
-        private int groupLevels(float id, int k, int[] dst) {
-            int u = 0;
-            for (int i = 0; i < 8; i++) {
-                int l = level(id, xval[8 * k + i], K_MAX_Q - 1);
-                dst[8 * k + i] = l;
-                u |= l << (2 * i);
-            }
-            return u;
-        }
-
-        /** {@code iq2_find_best_neighbour} for group k, writing its levels into {@code dst}. */
-        private void neighbour(int u, int k, float scale, int[] dst, long block, int ib) {
-            if (grid.bestNeighbour(u, xval, 8 * k, waux, 8 * k, scale, dst, 8 * k, terms) < 0) {
-                throw abort(block, ib, "GGML_ASSERT(grid_index >= 0) fails in iq2_find_best_neighbour: no grid point fits group "
-                        + k + " (a NaN value, or errors that overflow to infinity)");
             }
         }
     }

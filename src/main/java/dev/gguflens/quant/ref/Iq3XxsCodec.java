@@ -32,21 +32,16 @@ final class Iq3XxsCodec extends WeightedIqCodec {
         final float[] waux = new float[32];
         final float[] xval = new float[32];
         final int[] L = new int[32];
-        final int[] Laux = new int[32];
-        final boolean[] isOnGrid = new boolean[8];
-        final boolean[] isOnGridAux = new boolean[8];
         final int[] blockSigns = new int[4];
         final float[] scales = new float[8];
         /** {@code q3}: the 64 grid indices, then the 8 scale-and-sign words. */
         final int[] q3 = new int[64];
         final int[] scalesAndSigns = new int[8];
-
-        /** The neighbour searches' scratch space. */
-        final float[] terms;
+        final GridScaleSearch search;
 
         Encoder(IqGridIndex grid) {
             this.grid = grid;
-            this.terms = grid.newScratch();
+            this.search = new GridScaleSearch(Iq3XxsCodec.this, grid, 8, 4, K_MAX_Q, 15, 0.2f, "iq3_find_best_neighbour");
         }
 
         @Override
@@ -72,61 +67,8 @@ final class Iq3XxsCodec extends WeightedIqCodec {
                     scales[ib] = 0;
                     continue;
                 }
-                // 2.3-2.4 31 candidate scales around max/15 over the 8 groups of 4
-                float best = 0;
-                float scale = max / (2 * K_MAX_Q - 1);
-                Arrays.fill(isOnGrid, true);
-                for (int is = -15; is <= 15; is++) {
-                    float id = (2 * K_MAX_Q - 1 + is * 0.2f) / max;
-                    float thisScale = 1 / id;
-                    for (int k = 0; k < 8; k++) {
-                        int u = groupLevels(id, k, Laux);
-                        isOnGridAux[k] = grid.gridIndex(u) >= 0;
-                        if (!isOnGridAux[k]) {
-                            neighbour(u, k, thisScale, Laux, block, ib);
-                        }
-                    }
-                    float sumqx = 0, sumq2 = 0;
-                    for (int i = 0; i < 32; i++) {
-                        float w = weight[i];
-                        float q = 2 * Laux[i] + 1;
-                        sumqx += w * xval[i] * q;
-                        sumq2 += w * q * q;
-                    }
-                    if (sumq2 > 0 && sumqx * sumqx > best * sumq2) {
-                        scale = sumqx / sumq2;
-                        best = scale * sumqx;
-                        System.arraycopy(Laux, 0, L, 0, 32);
-                        System.arraycopy(isOnGridAux, 0, isOnGrid, 0, 8);
-                    }
-                }
-                // 2.5 only the off-grid groups are re-fitted to the chosen scale, then the scale to all groups
-                boolean someOff = false;
-                for (int k = 0; k < 8; k++) {
-                    someOff |= !isOnGrid[k];
-                }
-                if (someOff && scale > 0) {
-                    float id = 1 / scale;
-                    for (int k = 0; k < 8; k++) {
-                        if (isOnGrid[k]) {
-                            continue;
-                        }
-                        int u = groupLevels(id, k, L);
-                        if (grid.gridIndex(u) < 0) {
-                            neighbour(u, k, scale, L, block, ib);
-                        }
-                    }
-                    float sumqx = 0, sumq2 = 0;
-                    for (int i = 0; i < 32; i++) {
-                        float w = weight[i];
-                        float q = 2 * L[i] + 1;
-                        sumqx += w * xval[i] * q;
-                        sumq2 += w * q * q;
-                    }
-                    if (sumq2 > 0) {
-                        scale = sumqx / sumq2;
-                    }
-                }
+                // 2.3-2.5 the candidate scales, then the off-grid groups re-fitted (GridScaleSearch)
+                float scale = search.run(xval, weight, waux, max, L, block, ib);
                 // 2.6 a negative scale flips the sign codes (cannot happen: sumqx >= 0)
                 if (scale < 0) {
                     scale = -scale;
@@ -170,25 +112,6 @@ final class Iq3XxsCodec extends WeightedIqCodec {
             }
             for (int ib = 0; ib < 8; ib++) {
                 QuantMath.putI32(y, yOff + SCALES_AND_SIGNS + 4 * ib, scalesAndSigns[ib]);
-            }
-        }
-
-        /** The levels of group k (4 values) for inverse scale {@code id} into {@code dst}; returns their code. */
-        private int groupLevels(float id, int k, int[] dst) {
-            int u = 0;
-            for (int i = 0; i < 4; i++) {
-                int l = level(id, xval[4 * k + i], K_MAX_Q - 1);
-                dst[4 * k + i] = l;
-                u |= l << (3 * i);
-            }
-            return u;
-        }
-
-        /** {@code iq3_find_best_neighbour} for group k, writing its levels into {@code dst}. */
-        private void neighbour(int u, int k, float scale, int[] dst, long block, int ib) {
-            if (grid.bestNeighbour(u, xval, 4 * k, waux, 4 * k, scale, dst, 4 * k, terms) < 0) {
-                throw abort(block, ib, "GGML_ASSERT(grid_index >= 0) fails in iq3_find_best_neighbour: no grid point fits group "
-                        + k + " (a NaN value, or errors that overflow to infinity)");
             }
         }
     }
