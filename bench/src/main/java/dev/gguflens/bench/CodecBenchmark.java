@@ -94,7 +94,8 @@ public class CodecBenchmark {
         rowBytes = ref.encodedBytes(ROW);
         encoded = new byte[VALUES / ROW * rowBytes];
         for (int row = 0; row < VALUES / ROW; row++) {
-            ref.quantize(input, row * ROW, encoded, row * rowBytes, ROW);
+            // through quantizeRows: the types encoded only with weights have no plain encoder
+            ref.quantizeRows(input, row * ROW, encoded, row * rowBytes, 1, ROW, importance, 0);
         }
         decoded = new float[VALUES];
     }
