@@ -3,7 +3,7 @@
 every tensor's type and data sha256 with llama.cpp's expected-types.tsv; runs llama.cpp refused must fail
 and leave no file. See README.md.
 
-usage: check.py HOLDOUT_DIR [FTYPE...]   (HOLDOUT_DIR holds oracle-tool, dest/ and work/src/)
+usage: check.py HOLDOUT_DIR [FTYPE...]   (HOLDOUT_DIR holds oracle-tool, dest/ and gen/src/)
 """
 import hashlib, json, os, subprocess, sys, csv
 H = os.path.abspath(sys.argv[1]); G = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "gguflens")
@@ -16,7 +16,8 @@ only = sys.argv[2:]
 bad = 0; ok = 0
 for r in rows:
     if only and r["ftype"] not in only: continue
-    m = r["model"]; src = f"{H}/work/src/{m}-f16.gguf"; im = f"{H}/work/src/imatrix-{m}.gguf"
+    m = r["model"]; gen = os.path.join(H, "gen", "src")
+    src = os.path.join(gen, f"{m}-f16.gguf"); im = os.path.join(gen, f"imatrix-{m}.gguf")
     out = f"{H}/gl-{m}-{r['ftype']}-{r['options']}.gguf"
     if os.path.exists(out): os.remove(out)
     cmd = [G, "quantize", src, out, r["ftype"]] + (["--imatrix", im] if r["options"] == "imatrix" else [])
