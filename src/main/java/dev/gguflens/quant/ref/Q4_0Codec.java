@@ -68,29 +68,18 @@ final class Q4_0Codec implements BlockCodec {
             quantize(x, xOff, y, yOff, nRows * nPerRow);
             return;
         }
-        int nb = ImportanceWeights.blocksPerRow(type(), nRows, nPerRow, qw, qwOff);
-        float[] w = new float[QK];
         int[] L = new int[QK];
-        for (int row = 0; row < nRows; row++) {
-            int xr = xOff + row * nPerRow;
-            int yr = yOff + row * nb * BYTES;
-            // step 1: sigma2 = Σx² / n_per_row over the whole row
-            float sigma2 = ImportanceWeights.sumOfSquares(x, xr, nPerRow) / nPerRow;
-            for (int ib = 0; ib < nb; ib++) {
-                int xb = xr + ib * QK;
-                int yb = yr + ib * BYTES;
-                // step 2.1: w = qw * sqrtf(sigma2 + x²), qw of the block's columns
-                ImportanceWeights.fill(w, 0, qw, qwOff + ib * QK, sigma2, x, xb, QK);
-                // steps 2.2-2.3: the search's levels are the codes; d is not used to re-quantize
-                float d = WeightedSymmetricQuants.quantize(QK, 8, x, xb, L, 0, w, 0);
-                QuantMath.putU16(y, yb, Fp16.fromFloat(d));
-                // step 2.4: value j in the low nibble, value j+16 in the high one
-                for (int j = 0; j < QK / 2; j++) {
-                    y[yb + 2 + j] = (byte) (L[j] | L[j + QK / 2] << 4);
-                }
+        LegacyWeightedRows.quantize(type(), x, xOff, y, yOff, nRows, nPerRow, qw, qwOff, (xs, xb, w, ys, yb) -> {
+            // steps 2.2-2.3: the search's levels are the codes; d is not used to re-quantize
+            float d = WeightedSymmetricQuants.quantize(QK, 8, xs, xb, L, 0, w, 0);
+            QuantMath.putU16(ys, yb, Fp16.fromFloat(d));
+            // step 2.4: value j in the low nibble, value j+16 in the high one
+            for (int j = 0; j < QK / 2; j++) {
+                ys[yb + 2 + j] = (byte) (L[j] | L[j + QK / 2] << 4);
             }
-        }
+        });
     }
+
     @Override
     public void dequantize(byte[] src, int srcOff, float[] y, int yOff, int n) {
         int nb = BlockChecks.blocks(type(), n);

@@ -70,33 +70,23 @@ final class Q4_1Codec implements BlockCodec {
             quantize(x, xOff, y, yOff, nRows * nPerRow);
             return;
         }
-        int nb = ImportanceWeights.blocksPerRow(type(), nRows, nPerRow, qw, qwOff);
-        float[] w = new float[QK];
         int[] L = new int[QK];
         int[] laux = new int[QK];
         float[] theMin = new float[1];
-        for (int row = 0; row < nRows; row++) {
-            int xr = xOff + row * nPerRow;
-            int yr = yOff + row * nb * BYTES;
-            // step 1: sigma2 over the whole row, weights as Q4_0
-            float sigma2 = ImportanceWeights.sumOfSquares(x, xr, nPerRow) / nPerRow;
-            for (int ib = 0; ib < nb; ib++) {
-                int xb = xr + ib * QK;
-                int yb = yr + ib * BYTES;
-                ImportanceWeights.fill(w, 0, qw, qwOff + ib * QK, sigma2, x, xb, QK);
-                // step 2: scale and min search
-                float d = WeightedScaleMinQuants.quantize(QK, 15, x, xb, w, L, 0, theMin, 0, laux);
-                // step 3: m = FP16(-the_min) keeps zero signs (a block of -0.0 gives 0x8000, of +0.0 0x0000);
-                // no re-quantization
-                QuantMath.putU16(y, yb, Fp16.fromFloat(d));
-                QuantMath.putU16(y, yb + 2, Fp16.fromFloat(-theMin[0]));
-                // step 4: packed as Q4_0
-                for (int j = 0; j < QK / 2; j++) {
-                    y[yb + 4 + j] = (byte) (L[j] | L[j + QK / 2] << 4);
-                }
+        LegacyWeightedRows.quantize(type(), x, xOff, y, yOff, nRows, nPerRow, qw, qwOff, (xs, xb, w, ys, yb) -> {
+            // step 2: scale and min search
+            float d = WeightedScaleMinQuants.quantize(QK, 15, xs, xb, w, L, 0, theMin, 0, laux);
+            // step 3: m = FP16(-the_min) keeps zero signs (a block of -0.0 gives 0x8000, of +0.0 0x0000);
+            // no re-quantization
+            QuantMath.putU16(ys, yb, Fp16.fromFloat(d));
+            QuantMath.putU16(ys, yb + 2, Fp16.fromFloat(-theMin[0]));
+            // step 4: packed as Q4_0
+            for (int j = 0; j < QK / 2; j++) {
+                ys[yb + 4 + j] = (byte) (L[j] | L[j + QK / 2] << 4);
             }
-        }
+        });
     }
+
     @Override
     public void dequantize(byte[] src, int srcOff, float[] y, int yOff, int n) {
         int nb = BlockChecks.blocks(type(), n);

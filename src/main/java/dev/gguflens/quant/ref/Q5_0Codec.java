@@ -70,34 +70,16 @@ final class Q5_0Codec implements BlockCodec {
             quantize(x, xOff, y, yOff, nRows * nPerRow);
             return;
         }
-        int nb = ImportanceWeights.blocksPerRow(type(), nRows, nPerRow, qw, qwOff);
-        float[] w = new float[QK];
         int[] L = new int[QK];
-        for (int row = 0; row < nRows; row++) {
-            int xr = xOff + row * nPerRow;
-            int yr = yOff + row * nb * BYTES;
-            // step 1: sigma2 over the whole row
-            float sigma2 = ImportanceWeights.sumOfSquares(x, xr, nPerRow) / nPerRow;
-            for (int ib = 0; ib < nb; ib++) {
-                int xb = xr + ib * QK;
-                int yb = yr + ib * BYTES;
-                // steps 2.1-2.3: weights, the search, d = FP16(scale) with the search's levels as codes
-                ImportanceWeights.fill(w, 0, qw, qwOff + ib * QK, sigma2, x, xb, QK);
-                float d = WeightedSymmetricQuants.quantize(QK, 16, x, xb, L, 0, w, 0);
-                QuantMath.putU16(y, yb, Fp16.fromFloat(d));
-                // step 2.4: low nibbles as Q4_0, bit 4 of value j to qh bit j (j+16 to bit j+16)
-                int qh = 0;
-                for (int j = 0; j < QK / 2; j++) {
-                    int xi0 = L[j];
-                    int xi1 = L[j + QK / 2];
-                    y[yb + 6 + j] = (byte) ((xi0 & 0x0F) | (xi1 & 0x0F) << 4);
-                    qh |= ((xi0 & 0x10) >>> 4) << j;
-                    qh |= ((xi1 & 0x10) >>> 4) << (j + QK / 2);
-                }
-                QuantMath.putI32(y, yb + 2, qh);
-            }
-        }
+        LegacyWeightedRows.quantize(type(), x, xOff, y, yOff, nRows, nPerRow, qw, qwOff, (xs, xb, w, ys, yb) -> {
+            // steps 2.2-2.3: the search, d = FP16(scale) with the search's levels as codes
+            float d = WeightedSymmetricQuants.quantize(QK, 16, xs, xb, L, 0, w, 0);
+            QuantMath.putU16(ys, yb, Fp16.fromFloat(d));
+            // step 2.4
+            LegacyWeightedRows.packFiveBit(L, ys, yb + 2, yb + 6);
+        });
     }
+
     @Override
     public void dequantize(byte[] src, int srcOff, float[] y, int yOff, int n) {
         int nb = BlockChecks.blocks(type(), n);

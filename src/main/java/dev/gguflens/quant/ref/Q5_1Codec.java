@@ -74,37 +74,19 @@ final class Q5_1Codec implements BlockCodec {
             quantize(x, xOff, y, yOff, nRows * nPerRow);
             return;
         }
-        int nb = ImportanceWeights.blocksPerRow(type(), nRows, nPerRow, qw, qwOff);
-        float[] w = new float[QK];
         int[] L = new int[QK];
         int[] laux = new int[QK];
         float[] theMin = new float[1];
-        for (int row = 0; row < nRows; row++) {
-            int xr = xOff + row * nPerRow;
-            int yr = yOff + row * nb * BYTES;
-            // step 1: sigma2 over the whole row
-            float sigma2 = ImportanceWeights.sumOfSquares(x, xr, nPerRow) / nPerRow;
-            for (int ib = 0; ib < nb; ib++) {
-                int xb = xr + ib * QK;
-                int yb = yr + ib * BYTES;
-                ImportanceWeights.fill(w, 0, qw, qwOff + ib * QK, sigma2, x, xb, QK);
-                // steps 2-3: the search; d and m = -the_min stored as they come, no re-quantization
-                float d = WeightedScaleMinQuants.quantize(QK, 31, x, xb, w, L, 0, theMin, 0, laux);
-                QuantMath.putU16(y, yb, Fp16.fromFloat(d));
-                QuantMath.putU16(y, yb + 2, Fp16.fromFloat(-theMin[0]));
-                // step 4: packed as Q5_0
-                int qh = 0;
-                for (int j = 0; j < QK / 2; j++) {
-                    int xi0 = L[j];
-                    int xi1 = L[j + QK / 2];
-                    y[yb + 8 + j] = (byte) ((xi0 & 0x0F) | (xi1 & 0x0F) << 4);
-                    qh |= ((xi0 & 0x10) >>> 4) << j;
-                    qh |= ((xi1 & 0x10) >>> 4) << (j + QK / 2);
-                }
-                QuantMath.putI32(y, yb + 4, qh);
-            }
-        }
+        LegacyWeightedRows.quantize(type(), x, xOff, y, yOff, nRows, nPerRow, qw, qwOff, (xs, xb, w, ys, yb) -> {
+            // steps 2-3: the search; d and m = -the_min stored as they come, no re-quantization
+            float d = WeightedScaleMinQuants.quantize(QK, 31, xs, xb, w, L, 0, theMin, 0, laux);
+            QuantMath.putU16(ys, yb, Fp16.fromFloat(d));
+            QuantMath.putU16(ys, yb + 2, Fp16.fromFloat(-theMin[0]));
+            // step 4: packed as Q5_0
+            LegacyWeightedRows.packFiveBit(L, ys, yb + 4, yb + 8);
+        });
     }
+
     @Override
     public void dequantize(byte[] src, int srcOff, float[] y, int yOff, int n) {
         int nb = BlockChecks.blocks(type(), n);
