@@ -50,11 +50,20 @@ public interface BlockCodec {
      */
     default void quantizeRows(float[] src, int srcOff, byte[] dst, int dstOff, int nRows, int nPerRow,
                               float[] importance, int importanceOff) {
-        if (importance != null && importanceUse() != ImportanceUse.IGNORED) {
-            // every codec whose bytes depend on the weights overrides this method
-            throw new UnsupportedOperationException(type().name() + " has no weighted encoder");
+        if (importance == null || importanceUse() == ImportanceUse.IGNORED) {
+            quantize(src, srcOff, dst, dstOff, nRows * nPerRow);
+        } else {
+            quantizeWeightedRows(src, srcOff, dst, dstOff, nRows, nPerRow, importance, importanceOff);
         }
-        quantize(src, srcOff, dst, dstOff, nRows * nPerRow);
+    }
+
+    /**
+     * {@link #quantizeRows} with importance weights (never null): what every codec whose
+     * {@link #importanceUse()} is not {@link ImportanceUse#IGNORED} implements.
+     */
+    default void quantizeWeightedRows(float[] src, int srcOff, byte[] dst, int dstOff, int nRows, int nPerRow,
+                                      float[] importance, int importanceOff) {
+        throw new UnsupportedOperationException(type().name() + " has no weighted encoder");
     }
 
     /** Decodes {@code n} values from {@code src} at {@code srcOff} into {@code dst} from {@code dstOff}, as ggml's {@code to_float}. */

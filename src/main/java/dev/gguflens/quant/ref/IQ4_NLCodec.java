@@ -43,11 +43,7 @@ final class IQ4_NLCodec implements BlockCodec {
      * ({@code qw + 32·ib}); sigma2 is taken per 32-value block (quantizers-imatrix.md §3.8).
      */
     @Override
-    public void quantizeRows(float[] x, int xOff, byte[] y, int yOff, int nRows, int nPerRow, float[] qw, int qwOff) {
-        if (qw == null) {
-            quantize(x, xOff, y, yOff, nRows * nPerRow);
-            return;
-        }
+    public void quantizeWeightedRows(float[] x, int xOff, byte[] y, int yOff, int nRows, int nPerRow, float[] qw, int qwOff) {
         int nb = ImportanceWeights.blocksPerRow(type(), nRows, nPerRow, qw, qwOff);
         Iq4NlQuantizer.Work work = new Iq4NlQuantizer.Work();
         for (int row = 0; row < nRows; row++) {

@@ -44,11 +44,7 @@ final class IQ4_XSCodec implements BlockCodec {
      * ({@code qw + 256·ibl}); sigma2 is taken per super-block (quantizers-imatrix.md §3.8).
      */
     @Override
-    public void quantizeRows(float[] x, int xOff, byte[] y, int yOff, int nRows, int nPerRow, float[] qw, int qwOff) {
-        if (qw == null) {
-            quantize(x, xOff, y, yOff, nRows * nPerRow);
-            return;
-        }
+    public void quantizeWeightedRows(float[] x, int xOff, byte[] y, int yOff, int nRows, int nPerRow, float[] qw, int qwOff) {
         int nb = ImportanceWeights.blocksPerRow(type(), nRows, nPerRow, qw, qwOff);
         Iq4NlQuantizer.Work work = new Iq4NlQuantizer.Work();
         for (int row = 0; row < nRows; row++) {

@@ -52,11 +52,7 @@ final class Iq3SCodec implements BlockCodec {
      * {@code qw·sqrtf(sigma2 + x²)}, {@code sigma2 = (2·Σx²)/256} over the super-block (quantizers-imatrix.md §4.5).
      */
     @Override
-    public void quantizeRows(float[] src, int srcOff, byte[] dst, int dstOff, int nRows, int nPerRow, float[] qw, int qwOff) {
-        if (qw == null) {
-            quantize(src, srcOff, dst, dstOff, nRows * nPerRow);
-            return;
-        }
+    public void quantizeWeightedRows(float[] src, int srcOff, byte[] dst, int dstOff, int nRows, int nPerRow, float[] qw, int qwOff) {
         int nb = ImportanceWeights.blocksPerRow(type(), nRows, nPerRow, qw, qwOff);
         Search s = new Search(IqGridIndex.iq3s());
         for (int row = 0; row < nRows; row++) {

@@ -128,11 +128,7 @@ final class Q2KCodec implements BlockCodec {
 
     /** With weights, {@code quantize_q2_K} runs {@code quantize_row_q2_K_impl} on each row (quantizers-imatrix.md §3.3). */
     @Override
-    public void quantizeRows(float[] src, int srcOff, byte[] dst, int dstOff, int nRows, int nPerRow, float[] qw, int qwOff) {
-        if (qw == null) {
-            quantize(src, srcOff, dst, dstOff, nRows * nPerRow);
-            return;
-        }
+    public void quantizeWeightedRows(float[] src, int srcOff, byte[] dst, int dstOff, int nRows, int nPerRow, float[] qw, int qwOff) {
         int nb = ImportanceWeights.blocksPerRow(type(), nRows, nPerRow, qw, qwOff);
         Work w = new Work();
         for (int row = 0; row < nRows; row++) {

@@ -42,11 +42,7 @@ final class Q4KCodec implements BlockCodec {
      * (quantizers-imatrix.md §3.5); the levels are packed as on the plain path.
      */
     @Override
-    public void quantizeRows(float[] src, int srcOff, byte[] dst, int dstOff, int nRows, int nPerRow, float[] qw, int qwOff) {
-        if (qw == null) {
-            quantize(src, srcOff, dst, dstOff, nRows * nPerRow);
-            return;
-        }
+    public void quantizeWeightedRows(float[] src, int srcOff, byte[] dst, int dstOff, int nRows, int nPerRow, float[] qw, int qwOff) {
         int nb = ImportanceWeights.blocksPerRow(type(), nRows, nPerRow, qw, qwOff);
         KScaleMinBlock.Work w = new KScaleMinBlock.Work();
         for (int row = 0; row < nRows; row++) {

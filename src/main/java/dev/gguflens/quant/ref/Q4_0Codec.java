@@ -63,11 +63,7 @@ final class Q4_0Codec implements BlockCodec {
      * {@code _ref} rounding, with {@code sigma2} taken over the whole row.
      */
     @Override
-    public void quantizeRows(float[] x, int xOff, byte[] y, int yOff, int nRows, int nPerRow, float[] qw, int qwOff) {
-        if (qw == null) {
-            quantize(x, xOff, y, yOff, nRows * nPerRow);
-            return;
-        }
+    public void quantizeWeightedRows(float[] x, int xOff, byte[] y, int yOff, int nRows, int nPerRow, float[] qw, int qwOff) {
         int[] L = new int[QK];
         LegacyWeightedRows.quantize(type(), x, xOff, y, yOff, nRows, nPerRow, qw, qwOff, (xs, xb, w, ys, yb) -> {
             // steps 2.2-2.3: the search's levels are the codes; d is not used to re-quantize

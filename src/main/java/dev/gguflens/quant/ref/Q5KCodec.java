@@ -43,11 +43,7 @@ final class Q5KCodec implements BlockCodec {
      * (quantizers-imatrix.md §3.6); the levels are packed as on the plain path.
      */
     @Override
-    public void quantizeRows(float[] src, int srcOff, byte[] dst, int dstOff, int nRows, int nPerRow, float[] qw, int qwOff) {
-        if (qw == null) {
-            quantize(src, srcOff, dst, dstOff, nRows * nPerRow);
-            return;
-        }
+    public void quantizeWeightedRows(float[] src, int srcOff, byte[] dst, int dstOff, int nRows, int nPerRow, float[] qw, int qwOff) {
         int nb = ImportanceWeights.blocksPerRow(type(), nRows, nPerRow, qw, qwOff);
         KScaleMinBlock.Work w = new KScaleMinBlock.Work();
         for (int row = 0; row < nRows; row++) {

@@ -65,11 +65,7 @@ final class Q5_0Codec implements BlockCodec {
      * (quantizers-imatrix.md §3.1): {@code make_qx_quants(32, 16)} with {@code sigma2} over the whole row.
      */
     @Override
-    public void quantizeRows(float[] x, int xOff, byte[] y, int yOff, int nRows, int nPerRow, float[] qw, int qwOff) {
-        if (qw == null) {
-            quantize(x, xOff, y, yOff, nRows * nPerRow);
-            return;
-        }
+    public void quantizeWeightedRows(float[] x, int xOff, byte[] y, int yOff, int nRows, int nPerRow, float[] qw, int qwOff) {
         int[] L = new int[QK];
         LegacyWeightedRows.quantize(type(), x, xOff, y, yOff, nRows, nPerRow, qw, qwOff, (xs, xb, w, ys, yb) -> {
             // steps 2.2-2.3: the search, d = FP16(scale) with the search's levels as codes

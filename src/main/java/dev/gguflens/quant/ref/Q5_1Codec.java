@@ -69,11 +69,7 @@ final class Q5_1Codec implements BlockCodec {
      * over the whole row, {@code m = -the_min}.
      */
     @Override
-    public void quantizeRows(float[] x, int xOff, byte[] y, int yOff, int nRows, int nPerRow, float[] qw, int qwOff) {
-        if (qw == null) {
-            quantize(x, xOff, y, yOff, nRows * nPerRow);
-            return;
-        }
+    public void quantizeWeightedRows(float[] x, int xOff, byte[] y, int yOff, int nRows, int nPerRow, float[] qw, int qwOff) {
         int[] L = new int[QK];
         int[] laux = new int[QK];
         float[] theMin = new float[1];

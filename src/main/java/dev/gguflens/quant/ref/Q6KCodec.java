@@ -53,11 +53,7 @@ final class Q6KCodec implements BlockCodec {
      * everything after it is the plain path.
      */
     @Override
-    public void quantizeRows(float[] src, int srcOff, byte[] dst, int dstOff, int nRows, int nPerRow, float[] qw, int qwOff) {
-        if (qw == null) {
-            quantize(src, srcOff, dst, dstOff, nRows * nPerRow);
-            return;
-        }
+    public void quantizeWeightedRows(float[] src, int srcOff, byte[] dst, int dstOff, int nRows, int nPerRow, float[] qw, int qwOff) {
         int nb = ImportanceWeights.blocksPerRow(type(), nRows, nPerRow, qw, qwOff);
         Work w = new Work();
         for (int row = 0; row < nRows; row++) {

@@ -49,11 +49,8 @@ abstract sealed class WeightedIqCodec implements BlockCodec
 
     /** {@code quantize_<type>(src, dst, nrow, n_per_row, imatrix)}: each row's super-blocks in order, the same weights for every row. */
     @Override
-    public final void quantizeRows(float[] src, int srcOff, byte[] dst, int dstOff, int nRows, int nPerRow,
-                                   float[] importance, int importanceOff) {
-        if (importance == null) {
-            throw needsImportance();
-        }
+    public final void quantizeWeightedRows(float[] src, int srcOff, byte[] dst, int dstOff, int nRows, int nPerRow,
+                                           float[] importance, int importanceOff) {
         if (nPerRow % QK_K != 0) {
             throw new IllegalArgumentException(type().name() + ": row length " + nPerRow + " is not a multiple of " + QK_K);
         }

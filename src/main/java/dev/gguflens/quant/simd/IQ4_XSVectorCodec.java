@@ -109,12 +109,8 @@ final class IQ4_XSVectorCodec implements BlockCodec {
 
     /** Weighted rows go to the reference encoder: the vectorized search is the unweighted one. */
     @Override
-    public void quantizeRows(float[] src, int srcOff, byte[] dst, int dstOff, int nRows, int nPerRow,
-                             float[] importance, int importanceOff) {
-        if (importance == null) {
-            quantize(src, srcOff, dst, dstOff, nRows * nPerRow);
-        } else {
-            reference.quantizeRows(src, srcOff, dst, dstOff, nRows, nPerRow, importance, importanceOff);
-        }
+    public void quantizeWeightedRows(float[] src, int srcOff, byte[] dst, int dstOff, int nRows, int nPerRow,
+                                     float[] importance, int importanceOff) {
+        reference.quantizeWeightedRows(src, srcOff, dst, dstOff, nRows, nPerRow, importance, importanceOff);
     }
 }

@@ -111,12 +111,8 @@ final class Q4_1VectorCodec implements BlockCodec {
     }
 
     @Override
-    public void quantizeRows(float[] src, int srcOff, byte[] dst, int dstOff, int nRows, int nPerRow,
-                             float[] importance, int importanceOff) {
-        if (importance == null) {
-            quantize(src, srcOff, dst, dstOff, nRows * nPerRow);
-        } else {
-            quantizeWeighted(src, srcOff, dst, dstOff, nRows, nPerRow, importance, importanceOff);
-        }
+    public void quantizeWeightedRows(float[] src, int srcOff, byte[] dst, int dstOff, int nRows, int nPerRow,
+                                     float[] importance, int importanceOff) {
+        quantizeWeighted(src, srcOff, dst, dstOff, nRows, nPerRow, importance, importanceOff);
     }
 }
