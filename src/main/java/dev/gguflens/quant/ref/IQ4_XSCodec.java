@@ -45,15 +45,9 @@ final class IQ4_XSCodec implements BlockCodec {
      */
     @Override
     public void quantizeWeightedRows(float[] x, int xOff, byte[] y, int yOff, int nRows, int nPerRow, float[] qw, int qwOff) {
-        int nb = ImportanceWeights.blocksPerRow(type(), nRows, nPerRow, qw, qwOff);
         Iq4NlQuantizer.Work work = new Iq4NlQuantizer.Work();
-        for (int row = 0; row < nRows; row++) {
-            for (int ib = 0; ib < nb; ib++) {
-                int yb = yOff + (row * nb + ib) * BYTES;
-                Iq4NlQuantizer.quantize(QK, x, xOff + row * nPerRow + ib * QK, y, yb, yb + 2, yb + 4, yb + 8,
-                        qw, qwOff + ib * QK, work);
-            }
-        }
+        ImportanceWeights.forEachBlock(type(), xOff, yOff, nRows, nPerRow, qw, qwOff,
+                (xo, yb, qo, block) -> Iq4NlQuantizer.quantize(QK, x, xo, y, yb, yb + 2, yb + 4, yb + 8, qw, qo, work));
     }
 
     @Override

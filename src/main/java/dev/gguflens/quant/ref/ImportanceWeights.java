@@ -55,4 +55,28 @@ final class ImportanceWeights {
         }
         return BlockChecks.blocks(type, nPerRow);
     }
+
+    /** One block's step of a weighted encoder: values at {@code x[xo]}, output at {@code y[yo]}, its columns' importance at {@code qw[qo]}. */
+    @FunctionalInterface
+    interface BlockStep {
+        void encode(int xo, int yo, int qo, long block);
+    }
+
+    /**
+     * Runs {@code step} on every block of {@code nRows} rows of {@code nPerRow} values, in order, as ggml's
+     * {@code quantize_<type>(src, dst, nrow, n_per_row, imatrix)} walks them: block {@code b} of every row takes
+     * the importance values of its columns, {@code qw[qwOff + b·blockSize ..]} (the same for every row); {@code block}
+     * counts the blocks of the call (for abort messages). Checks the row and the importance vector first.
+     */
+    static void forEachBlock(GgmlType type, int srcOff, int dstOff, int nRows, int nPerRow, float[] qw, int qwOff, BlockStep step) {
+        int nb = blocksPerRow(type, nRows, nPerRow, qw, qwOff);
+        int size = type.blockSize();
+        int bytes = type.typeSize();
+        long block = 0;
+        for (int row = 0; row < nRows; row++) {
+            for (int b = 0; b < nb; b++, block++) {
+                step.encode(srcOff + row * nPerRow + b * size, Math.toIntExact(dstOff + block * bytes), qwOff + b * size, block);
+            }
+        }
+    }
 }

@@ -53,15 +53,9 @@ final class Iq3SCodec implements BlockCodec {
      */
     @Override
     public void quantizeWeightedRows(float[] src, int srcOff, byte[] dst, int dstOff, int nRows, int nPerRow, float[] qw, int qwOff) {
-        int nb = ImportanceWeights.blocksPerRow(type(), nRows, nPerRow, qw, qwOff);
         Search s = new Search(IqGridIndex.iq3s());
-        for (int row = 0; row < nRows; row++) {
-            for (int b = 0; b < nb; b++) {
-                int block = row * nb + b;
-                s.quantizeBlock(src, srcOff + row * nPerRow + b * QK_K, dst, dstOff + block * BLOCK_BYTES, block,
-                        qw, qwOff + b * QK_K);
-            }
-        }
+        ImportanceWeights.forEachBlock(type(), srcOff, dstOff, nRows, nPerRow, qw, qwOff,
+                (xo, yo, qo, block) -> s.quantizeBlock(src, xo, dst, yo, Math.toIntExact(block), qw, qo));
     }
 
     /** Scratch state of one quantize call (the codec itself stays stateless and thread-safe). */

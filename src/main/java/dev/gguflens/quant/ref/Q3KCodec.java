@@ -125,14 +125,9 @@ final class Q3KCodec implements BlockCodec {
     /** With weights, {@code quantize_q3_K} runs {@code quantize_row_q3_K_impl} on each row (quantizers-imatrix.md §3.4). */
     @Override
     public void quantizeWeightedRows(float[] src, int srcOff, byte[] dst, int dstOff, int nRows, int nPerRow, float[] qw, int qwOff) {
-        int nb = ImportanceWeights.blocksPerRow(type(), nRows, nPerRow, qw, qwOff);
         Work w = new Work();
-        for (int row = 0; row < nRows; row++) {
-            for (int b = 0; b < nb; b++) {
-                quantizeBlockWeighted(src, srcOff + row * nPerRow + b * QK_K, dst, dstOff + (row * nb + b) * BLOCK_BYTES,
-                        qw, qwOff + b * QK_K, w);
-            }
-        }
+        ImportanceWeights.forEachBlock(type(), srcOff, dstOff, nRows, nPerRow, qw, qwOff,
+                (xo, yo, qo, block) -> quantizeBlockWeighted(src, xo, dst, yo, qw, qo, w));
     }
 
     /** {@code quantize_row_q3_K_impl} for one super-block, {@code qw[qo ..]} the weights of its 256 columns. */

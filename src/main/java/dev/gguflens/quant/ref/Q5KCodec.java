@@ -44,16 +44,11 @@ final class Q5KCodec implements BlockCodec {
      */
     @Override
     public void quantizeWeightedRows(float[] src, int srcOff, byte[] dst, int dstOff, int nRows, int nPerRow, float[] qw, int qwOff) {
-        int nb = ImportanceWeights.blocksPerRow(type(), nRows, nPerRow, qw, qwOff);
         KScaleMinBlock.Work w = new KScaleMinBlock.Work();
-        for (int row = 0; row < nRows; row++) {
-            for (int b = 0; b < nb; b++) {
-                int xo = srcOff + row * nPerRow + b * QK_K;
-                int yo = dstOff + (row * nb + b) * BLOCK_BYTES;
-                KScaleMinBlock.quantizeLevelsWeighted(src, xo, dst, yo, 31, true, qw, qwOff + b * QK_K, w);
-                pack(dst, yo, w.L);
-            }
-        }
+        ImportanceWeights.forEachBlock(type(), srcOff, dstOff, nRows, nPerRow, qw, qwOff, (xo, yo, qo, block) -> {
+            KScaleMinBlock.quantizeLevelsWeighted(src, xo, dst, yo, 31, true, qw, qo, w);
+            pack(dst, yo, w.L);
+        });
     }
 
     private static void quantizeBlock(float[] x, int xo, byte[] y, int yo, KScaleMinBlock.Work w) {

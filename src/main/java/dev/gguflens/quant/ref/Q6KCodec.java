@@ -54,14 +54,9 @@ final class Q6KCodec implements BlockCodec {
      */
     @Override
     public void quantizeWeightedRows(float[] src, int srcOff, byte[] dst, int dstOff, int nRows, int nPerRow, float[] qw, int qwOff) {
-        int nb = ImportanceWeights.blocksPerRow(type(), nRows, nPerRow, qw, qwOff);
         Work w = new Work();
-        for (int row = 0; row < nRows; row++) {
-            for (int b = 0; b < nb; b++) {
-                quantizeBlock(src, srcOff + row * nPerRow + b * QK_K, dst, dstOff + (row * nb + b) * BLOCK_BYTES,
-                        qw, qwOff + b * QK_K, w);
-            }
-        }
+        ImportanceWeights.forEachBlock(type(), srcOff, dstOff, nRows, nPerRow, qw, qwOff,
+                (xo, yo, qo, block) -> quantizeBlock(src, xo, dst, yo, qw, qo, w));
     }
 
     /** One super-block; {@code qw[qo ..]} are the importance values of its 256 columns, or {@code qw} is null. */

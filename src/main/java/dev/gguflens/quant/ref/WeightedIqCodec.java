@@ -51,19 +51,9 @@ abstract sealed class WeightedIqCodec implements BlockCodec
     @Override
     public final void quantizeWeightedRows(float[] src, int srcOff, byte[] dst, int dstOff, int nRows, int nPerRow,
                                            float[] importance, int importanceOff) {
-        if (nPerRow % QK_K != 0) {
-            throw new IllegalArgumentException(type().name() + ": row length " + nPerRow + " is not a multiple of " + QK_K);
-        }
         BlockEncoder encoder = newEncoder();
-        int blocksPerRow = nPerRow / QK_K;
-        int bytes = type().typeSize();
-        long block = 0;
-        for (int r = 0; r < nRows; r++) {
-            for (int b = 0; b < blocksPerRow; b++, block++) {
-                encoder.encode(src, srcOff + r * nPerRow + b * QK_K, importance, importanceOff + b * QK_K,
-                        dst, Math.toIntExact(dstOff + block * bytes), block);
-            }
-        }
+        ImportanceWeights.forEachBlock(type(), srcOff, dstOff, nRows, nPerRow, importance, importanceOff,
+                (xo, yo, qo, block) -> encoder.encode(src, xo, importance, qo, dst, yo, block));
     }
 
     @Override
