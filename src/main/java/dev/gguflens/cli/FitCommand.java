@@ -6,6 +6,7 @@ import dev.gguflens.gguf.GgufFormatException;
 import dev.gguflens.gguf.LlamaFileType;
 import dev.gguflens.memory.ContextOptions;
 import dev.gguflens.plan.ImatrixMode;
+import dev.gguflens.plan.Plan;
 import dev.gguflens.report.FitRenderer;
 import dev.gguflens.report.FitReport;
 import dev.gguflens.report.SafeText;
@@ -15,9 +16,7 @@ import dev.gguflens.sim.CancelledException;
 import dev.gguflens.sim.ErrorEngine;
 import dev.gguflens.sim.PipelineSettings;
 import dev.gguflens.sim.Sampling;
-import dev.gguflens.sim.SimulationResult;
 import dev.gguflens.sim.SimulationSettings;
-import dev.gguflens.sim.TensorAbortException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -280,25 +279,37 @@ final class FitCommand implements Callable<Integer> {
 
     /**
      * Measures the options that fit (only their error can decide the choice; measuring the others would read
-     * every tensor of every file type for nothing).
+     * every tensor of every file type for nothing): one run per model, all its options together, so each tensor
+     * is read once and encoded once per distinct target type (see {@link ErrorEngine#simulateAll}).
      */
     private List<FitReport.Option> measure(List<GgufFile> open, List<FitReport.Option> options, Sampling sampling, Cancellation cancel) {
         PipelineSettings pipeline = threads == null ? PipelineSettings.defaults() : PipelineSettings.withThreads(threads);
         SimulationSettings settings = new SimulationSettings(pipeline, sampling);
         PrintWriter err = spec.commandLine().getErr();
-        List<FitReport.Option> out = new ArrayList<>(options.size());
-        for (FitReport.Option o : options) {
-            if (!o.fits() || o.needsImatrix()) {
-                out.add(o);
+        List<FitReport.Option> out = new ArrayList<>(options);
+        for (int model = 0; model < open.size(); model++) {
+            List<Integer> measured = new ArrayList<>();
+            List<Plan> plans = new ArrayList<>();
+            for (int i = 0; i < options.size(); i++) {
+                FitReport.Option o = options.get(i);
+                if (o.model() == model && o.fits() && !o.needsImatrix()) {
+                    measured.add(i);
+                    plans.add(o.result().plan());
+                }
+            }
+            if (plans.isEmpty()) {
                 continue;
             }
-            SimulateResult r = o.result();
-            String label = SafeText.escapeControls(files.get(o.model()).toString()) + " " + r.ftype().shortName();
+            String label = SafeText.escapeControls(files.get(model).toString()) + " (" + plans.size() + " file types)";
+            List<ErrorEngine.Outcome> outcomes;
             try (ProgressDisplay progress = ProgressDisplay.on(err, verbose, name -> ": " + label)) {
-                SimulationResult m = ErrorEngine.simulate(open.get(o.model()), r.plan(), settings, progress, cancel);
-                out.add(new FitReport.Option(o.model(), r.withError(m), o.memory(), o.budget()));
-            } catch (TensorAbortException | UnsupportedOperationException e) {
-                out.add(new FitReport.Option(o.model(), r.withErrorFailure(e.getMessage()), o.memory(), o.budget()));
+                outcomes = ErrorEngine.simulateAll(open.get(model), plans, settings, progress, cancel);
+            }
+            for (int k = 0; k < measured.size(); k++) {
+                FitReport.Option o = options.get(measured.get(k));
+                ErrorEngine.Outcome m = outcomes.get(k);
+                SimulateResult r = m.failure() == null ? o.result().withError(m.result()) : o.result().withErrorFailure(m.failure().getMessage());
+                out.set(measured.get(k), new FitReport.Option(o.model(), r, o.memory(), o.budget()));
             }
         }
         return out;

@@ -25,20 +25,20 @@ import dev.gguflens.sim.CancelledException;
 import dev.gguflens.sim.ErrorEngine;
 import dev.gguflens.sim.PipelineSettings;
 import dev.gguflens.sim.Sampling;
-import dev.gguflens.sim.SimulationResult;
 import dev.gguflens.sim.SimulationSettings;
-import dev.gguflens.sim.TensorAbortException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
@@ -371,43 +371,59 @@ final class SimulateCommand implements Callable<Integer> {
     }
 
     /**
-     * Runs the error engine for every accepted run of every report. With one file type of one file, a tensor
-     * llama-quantize would not get through fails the command (exit 4); otherwise it fails that row only.
+     * Runs the error engine for every accepted run of every report: one run per file, measuring all its file types
+     * together (each tensor is read once; see {@link ErrorEngine#simulateAll}). With one file type of one file, a
+     * tensor llama-quantize would not get through fails the command (exit 4); otherwise it fails that row only.
      */
     private List<SimulateReport> measure(List<SimulateReport> reports, ErrorOptions errors, boolean single, Cancellation cancel)
             throws FileFailure {
         PipelineSettings pipeline = threads == null ? PipelineSettings.defaults() : PipelineSettings.withThreads(threads);
         SimulationSettings settings = new SimulationSettings(pipeline, errors.sampling());
         PrintWriter err = spec.commandLine().getErr();
-        boolean several = reports.size() * reports.getFirst().results().size() > 1;
         List<SimulateReport> measured = new ArrayList<>();
         for (int i = 0; i < reports.size(); i++) {
             SimulateReport r = reports.get(i);
             Path file = files.get(i);
+            // The plans to measure: each accepted file type's, then (--compare-imatrix) each one's without the imatrix.
+            List<Plan> plans = new ArrayList<>();
+            Map<SimulateResult, Plan> plain = new HashMap<>();
+            for (SimulateResult s : r.results()) {
+                if (s.ok()) {
+                    plans.add(s.plan());
+                }
+            }
+            if (errors.compareImatrix()) {
+                for (SimulateResult s : r.results()) {
+                    if (s.ok()) {
+                        Plan p = planWithoutImatrix(r.file(), file, s);
+                        plain.put(s, p);
+                        if (p.ok()) {
+                            plans.add(p);
+                        }
+                    }
+                }
+            }
+            List<ErrorEngine.Outcome> outcomes = run(r.file(), file, plans, settings, err, label(reports.size() > 1, file, plans), cancel);
+            Map<Plan, ErrorEngine.Outcome> byPlan = new IdentityHashMap<>();
+            for (int k = 0; k < plans.size(); k++) {
+                byPlan.put(plans.get(k), outcomes.get(k));
+            }
             List<SimulateResult> results = new ArrayList<>();
             for (SimulateResult s : r.results()) {
                 if (!s.ok()) {
                     results.add(s);
                     continue;
                 }
-                Map<String, PlannedTensor> byName = new HashMap<>();
-                s.plan().tensors().forEach(t -> byName.put(t.name(), t));
-                String label = (reports.size() > 1 ? SafeText.escapeControls(file.toString()) + " " : "")
-                        + (several ? s.ftype().shortName() + " " : "");
-                SimulateResult measuredResult;
-                try (ProgressDisplay progress = ProgressDisplay.on(err, verbose, name -> describe(label, byName.get(name)))) {
-                    SimulationResult m = ErrorEngine.simulate(r.file(), s.plan(), settings, progress, cancel);
-                    measuredResult = s.withError(m);
-                } catch (TensorAbortException | UnsupportedOperationException e) {
-                    if (single) {
-                        throw new FileFailure(file, e.getMessage(), ExitCode.IMPOSSIBLE, e);
-                    }
-                    measuredResult = s.withErrorFailure(e.getMessage());
-                } catch (java.io.UncheckedIOException e) {
-                    throw archiveFailure(file, e);
+                ErrorEngine.Outcome o = byPlan.get(s.plan());
+                if (o.failure() != null && single) {
+                    throw new FileFailure(file, o.failure().getMessage(), ExitCode.IMPOSSIBLE, o.failure());
                 }
+                SimulateResult measuredResult = o.failure() == null ? s.withError(o.result()) : s.withErrorFailure(o.failure().getMessage());
                 if (errors.compareImatrix()) {
-                    measuredResult = measuredResult.withUnweighted(measureUnweighted(r.file(), file, s, settings, err, label, cancel));
+                    Plan p = plain.get(s);
+                    ErrorEngine.Outcome u = p.ok() ? byPlan.get(p) : null;
+                    measuredResult = measuredResult.withUnweighted(new SimulateResult.Unweighted(p, u == null ? null : u.result(),
+                            u == null || u.failure() == null ? null : u.failure().getMessage()));
                 }
                 results.add(measuredResult);
             }
@@ -416,26 +432,41 @@ final class SimulateCommand implements Callable<Integer> {
         return measured;
     }
 
-    /** {@code --compare-imatrix}: the same file type planned and measured without the importance matrix. */
-    private SimulateResult.Unweighted measureUnweighted(GgufFile f, Path file, SimulateResult s, SimulationSettings settings,
-                                                        PrintWriter err, String label, Cancellation cancel) throws FileFailure {
-        Plan plain;
-        try {
-            plain = Planner.plan(f, s.plan().options().withImatrix(ImatrixMode.NONE));
-        } catch (GgufFormatException e) {
-            throw new FileFailure(file, e.getMessage(), ExitCode.INVALID_GGUF, e);
+    /** Measures {@code plans} of one file in one run, with the progress display. */
+    private List<ErrorEngine.Outcome> run(GgufFile f, Path file, List<Plan> plans, SimulationSettings settings, PrintWriter err,
+                                          Function<String, String> describe, Cancellation cancel) throws FileFailure {
+        if (plans.isEmpty()) {
+            return List.of();
         }
-        if (!plain.ok()) {
-            return new SimulateResult.Unweighted(plain, null, null);
-        }
-        Map<String, PlannedTensor> byName = new HashMap<>();
-        plain.tensors().forEach(t -> byName.put(t.name(), t));
-        try (ProgressDisplay progress = ProgressDisplay.on(err, verbose, name -> describe(label + "without imatrix ", byName.get(name)))) {
-            return new SimulateResult.Unweighted(plain, ErrorEngine.simulate(f, plain, settings, progress, cancel), null);
-        } catch (TensorAbortException | UnsupportedOperationException e) {
-            return new SimulateResult.Unweighted(plain, null, e.getMessage());
+        try (ProgressDisplay progress = ProgressDisplay.on(err, verbose, describe)) {
+            return ErrorEngine.simulateAll(f, plans, settings, progress, cancel);
         } catch (java.io.UncheckedIOException e) {
             throw archiveFailure(file, e);
+        }
+    }
+
+    /**
+     * A per-tensor progress line's tail: with one plan {@code : Q4_K_M F16 -> Q4_K} or {@code : F32, kept} (after the
+     * file's name when several files are measured); with several, {@code : 5 file types}.
+     */
+    private static Function<String, String> label(boolean severalFiles, Path file, List<Plan> plans) {
+        String fileLabel = severalFiles ? SafeText.escapeControls(file.toString()) + " " : "";
+        if (plans.size() != 1) {
+            long types = plans.stream().map(Plan::ftype).distinct().count();
+            String what = types == plans.size() ? types + " file types" : types + " file types, with and without the imatrix";
+            return name -> ": " + fileLabel + what;
+        }
+        Map<String, PlannedTensor> byName = new HashMap<>();
+        plans.getFirst().tensors().forEach(t -> byName.put(t.name(), t));
+        return name -> describe(fileLabel, byName.get(name));
+    }
+
+    /** {@code --compare-imatrix}: the same file type planned without the importance matrix. */
+    private static Plan planWithoutImatrix(GgufFile f, Path file, SimulateResult s) throws FileFailure {
+        try {
+            return Planner.plan(f, s.plan().options().withImatrix(ImatrixMode.NONE));
+        } catch (GgufFormatException e) {
+            throw new FileFailure(file, e.getMessage(), ExitCode.INVALID_GGUF, e);
         }
     }
 

@@ -1,16 +1,12 @@
 package dev.gguflens.sim;
 
-import dev.gguflens.gguf.GgmlType;
 import dev.gguflens.gguf.GgufFile;
 import dev.gguflens.gguf.TensorInfo;
-import dev.gguflens.plan.ImatrixMode;
 import dev.gguflens.plan.Plan;
 import dev.gguflens.plan.PlannedTensor;
-import dev.gguflens.quant.BlockCodec;
-import dev.gguflens.quant.CodecAbortException;
-import dev.gguflens.quant.PieceSums;
-import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -48,16 +44,19 @@ import java.util.TreeMap;
  * bytes of its sampled units. The chunks, the units and the order of every sum are those of a mapped
  * run, and the tensors' sums are pooled in plan order at the end: the figures are the same, to the bit.
  *
- * <p>A tensor llama-quantize could not write ends the run with {@link TensorAbortException} (ggml's
+ * <p><b>Several plans at once</b> ({@link #simulateAll}: the file types of {@code simulate --to A,B,C},
+ * {@code --all}, {@code --compare-imatrix} and {@code fit}): each tensor is read and decoded once, and
+ * encoded once per distinct target type and weights among the plans ({@link TensorJob}); each plan pools
+ * the sums of its own encodings, in its tensor order, so its figures are those of a run of its own, to the
+ * bit. A file read as a stream is read once per plan instead (a stream is read front to back once per run).
+ *
+ * <p>A tensor llama-quantize could not write fails its plan with {@link TensorAbortException} (ggml's
  * IQ3_S abort, or encoded blocks that fail {@code ggml_validate_row_data}); with a sample, only the
  * sampled blocks are checked. A tensor gguflens cannot decode or encode (a block type in a big-endian
- * file, a target type without a quantizer) ends it with {@link UnsupportedOperationException}.
+ * file, a target type without a quantizer) fails it with {@link UnsupportedOperationException}. The
+ * other plans of the run go on.
  */
 public final class ErrorEngine {
-    /** Values per piece a worker handles at once in a full run: small enough to stay in the core's cache. */
-    private static final int PIECE = 16 * 1024;
-    /** The longest span of a chunk when sampling (sampled chunks cover 1/fraction as many values). */
-    private static final long MAX_SAMPLED_CHUNK_SPAN = 1L << 28;
     /**
      * When sampling, a tensor whose sample would hold fewer units than this on average is measured in
      * full: it is small, so this costs little, and a handful of units (or none) would make its estimate,
@@ -71,453 +70,271 @@ public final class ErrorEngine {
     }
 
     /**
+     * What measuring one plan of a run gave: its result, or why llama-quantize (or gguflens) cannot make it.
+     *
+     * @param result  the measured error, or null on failure
+     * @param failure a {@link TensorAbortException} or {@link UnsupportedOperationException}, or null
+     */
+    public record Outcome(SimulationResult result, RuntimeException failure) {
+        public Outcome {
+            if ((result == null) == (failure == null)) {
+                throw new IllegalArgumentException("an outcome is a result or a failure");
+            }
+        }
+
+        /** The result; throws the failure instead when there is one. */
+        public SimulationResult get() {
+            if (failure != null) {
+                throw failure;
+            }
+            return result;
+        }
+    }
+
+    /**
      * Measures the error of every tensor of {@code plan}, made from {@code file}.
      *
      * @throws TensorAbortException    where llama-quantize would not get through a tensor
+     * @throws UnsupportedOperationException where gguflens cannot decode or encode a tensor
      * @throws CancelledException      when {@code cancel} is set during the run
      * @throws IllegalArgumentException when the plan failed or does not belong to the file
      */
     public static SimulationResult simulate(GgufFile file, Plan plan, SimulationSettings settings, ProgressListener listener,
                                             Cancellation cancel) {
-        if (!plan.ok()) {
-            throw new IllegalArgumentException("the plan failed: " + plan.message());
+        return simulateAll(file, List.of(plan), settings, listener, cancel).getFirst().get();
+    }
+
+    /**
+     * Measures several plans of {@code file} in one run, one {@link Outcome} per plan, in order. The progress counts
+     * the run's tensors once (each tensor for all plans together).
+     *
+     * @throws CancelledException       when {@code cancel} is set during the run
+     * @throws IllegalArgumentException when a plan failed, does not belong to the file, or lists other tensors than the
+     *                                  first plan
+     */
+    public static List<Outcome> simulateAll(GgufFile file, List<Plan> plans, SimulationSettings settings, ProgressListener listener,
+                                            Cancellation cancel) {
+        for (Plan plan : plans) {
+            if (!plan.ok()) {
+                throw new IllegalArgumentException("the plan failed: " + plan.message());
+            }
+        }
+        boolean streamed = file.stream().isPresent();
+        if (plans.size() > 1 && streamed) {
+            List<Outcome> out = new ArrayList<>(plans.size());
+            for (Plan plan : plans) {
+                out.addAll(simulateAll(file, List.of(plan), settings, listener, cancel));
+            }
+            return out;
+        }
+        if (plans.isEmpty()) {
+            return List.of();
         }
         Sampling sampling = settings.sampling();
-        boolean streamed = file.stream().isPresent();
-        List<Work> work = prepare(file, plan, settings, sampling, streamed);
-        // The pipeline's order: the plan's, or for a stream the file's (work indices by data offset).
-        List<Integer> order = new ArrayList<>(work.size());
-        for (int i = 0; i < work.size(); i++) {
+        RuntimeException[] failed = new RuntimeException[plans.size()];
+        List<TensorSlots> tensors = prepare(file, plans, settings.pipeline(), sampling, streamed, failed);
+        PlanRun[] runs = new PlanRun[plans.size()];
+        for (int k = 0; k < runs.length; k++) {
+            runs[k] = failed[k] == null ? new PlanRun(sampling) : null;
+        }
+
+        // The jobs in the pipeline's order: the plan's, or for a stream the file's (by data offset).
+        List<TensorJob> jobs = new ArrayList<>();
+        List<Integer> tensorOf = new ArrayList<>();
+        List<Integer> indexInTensor = new ArrayList<>();
+        for (int t = 0; t < tensors.size(); t++) {
+            List<TensorJob> own = tensors.get(t).jobs();
+            for (int j = 0; j < own.size(); j++) {
+                jobs.add(own.get(j));
+                tensorOf.add(t);
+                indexInTensor.add(j);
+            }
+        }
+        List<Integer> order = new ArrayList<>(jobs.size());
+        for (int i = 0; i < jobs.size(); i++) {
             order.add(i);
         }
         if (streamed) {
-            order.sort(java.util.Comparator.comparingLong(i -> work.get(i).source.offset()));
+            order.sort(Comparator.comparingLong(i -> jobs.get(i).source.offset()));
         }
-        List<RowPipeline.Job> jobs = new ArrayList<>(work.size());
+        List<RowPipeline.Job> pipelineJobs = new ArrayList<>(jobs.size());
         long bytesTotal = 0;
         for (int i : order) {
-            jobs.add(work.get(i).job);
-            bytesTotal += Math.max(0, work.get(i).source.bytes());
+            pipelineJobs.add(jobs.get(i).job);
+            bytesTotal += Math.max(0, jobs.get(i).source.bytes());
         }
 
-        ProgressTracker progress = new ProgressTracker(listener, work.size(), bytesTotal);
-        List<TensorError> results = new ArrayList<>(work.size());
-        Pool model = new Pool(sampling);
-        Map<TensorRole, Pool> roles = new EnumMap<>(TensorRole.class);
-        Map<Integer, Pool> layers = new TreeMap<>();
-        // Sums of tensors done out of plan order (only when streaming), pooled once those before them are.
-        ChunkSums[] waiting = new ChunkSums[work.size()];
+        ProgressTracker progress = new ProgressTracker(listener, tensors.size(), bytesTotal);
+        // Per tensor, its jobs' sums once done; and how many of its jobs are still running.
+        TensorJob.Sums[][] done = new TensorJob.Sums[tensors.size()][];
+        int[] remaining = new int[tensors.size()];
+        for (int t = 0; t < tensors.size(); t++) {
+            done[t] = new TensorJob.Sums[tensors.get(t).jobs().size()];
+            remaining[t] = done[t].length;
+        }
         int nextInPlan = 0;
+        for (; nextInPlan < tensors.size() && remaining[nextInPlan] == 0; nextInPlan++) {
+            pool(tensors.get(nextInPlan), done[nextInPlan], runs, failed);
+        }
         try (RowPipeline pipeline = new RowPipeline(settings.pipeline(), cancel);
              TensorStream stream = streamed ? new TensorStream(file.stream().get()) : null) {
             // One set of buffers per pool thread for the whole run (the threads end with the pipeline).
-            ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
-            RowPipeline.Results<ChunkSums> chunks = pipeline.run(jobs,
-                    c -> stream == null ? null : work.get(order.get(c.job())).load(file, stream, c),
-                    (c, loaded) -> work.get(order.get(c.job())).measure(c, loaded, scratch.get()));
+            ThreadLocal<TensorJob.Scratch> scratch = ThreadLocal.withInitial(TensorJob.Scratch::new);
+            RowPipeline.Results<TensorJob.Sums> chunks = pipeline.run(pipelineJobs,
+                    c -> stream == null ? null : jobs.get(order.get(c.job())).load(file, stream, c),
+                    (c, loaded) -> jobs.get(order.get(c.job())).measure(c, loaded, scratch.get()));
             for (int i : order) {
-                Work w = work.get(i);
-                ChunkSums acc = w.newSums();
+                if (Arrays.stream(runs).allMatch(r -> r == null)) {
+                    break; // every plan failed: nothing left to measure
+                }
+                TensorJob w = jobs.get(i);
+                TensorJob.Sums acc = w.newSums();
                 for (long k = 0, n = w.job.chunks(); k < n; k++) {
-                    RowPipeline.Done<ChunkSums> done = chunks.next();
-                    acc.add(done.value());
-                    progress.chunkDone(w.name(), w.sourceBytes(done.chunk().elements()));
+                    RowPipeline.Done<TensorJob.Sums> d = chunks.next();
+                    acc.add(d.value());
+                    progress.chunkDone(w.name(), w.sourceBytes(d.chunk().elements()));
                 }
                 cancel.check();
-                waiting[i] = acc;
-                for (; nextInPlan < work.size() && waiting[nextInPlan] != null; nextInPlan++) {
-                    Work next = work.get(nextInPlan);
-                    ChunkSums sums = waiting[nextInPlan];
-                    waiting[nextInPlan] = null;
-                    TensorError te = next.result(sums);
-                    results.add(te);
-                    model.add(sums, te);
-                    roles.computeIfAbsent(te.role(), r -> new Pool(sampling)).add(sums, te);
-                    if (te.layer() >= 0) {
-                        layers.computeIfAbsent(te.layer(), l -> new Pool(sampling)).add(sums, te);
-                    }
+                int t = tensorOf.get(i);
+                done[t][indexInTensor.get(i)] = acc;
+                if (--remaining[t] > 0) {
+                    continue;
+                }
+                // Tensors done out of plan order (only when streaming) are pooled once those before them are.
+                for (; nextInPlan < tensors.size() && remaining[nextInPlan] == 0; nextInPlan++) {
+                    pool(tensors.get(nextInPlan), done[nextInPlan], runs, failed);
+                    done[nextInPlan] = null;
                 }
                 progress.tensorDone(w.name());
             }
         }
-        Map<TensorRole, ErrorStats> byRole = new EnumMap<>(TensorRole.class);
-        roles.forEach((r, pool) -> byRole.put(r, pool.stats()));
-        TreeMap<Integer, ErrorStats> byLayer = new TreeMap<>();
-        layers.forEach((l, pool) -> byLayer.put(l, pool.stats()));
-        boolean quantizedSource = results.stream().anyMatch(TensorError::sourceQuantized);
-        return new SimulationResult(plan, results, model.stats(), byRole, byLayer, sampling, quantizedSource,
-                progress.elapsedNanos());
+        List<Outcome> out = new ArrayList<>(plans.size());
+        for (int k = 0; k < plans.size(); k++) {
+            out.add(failed[k] != null ? new Outcome(null, failed[k])
+                    : new Outcome(runs[k].result(plans.get(k), sampling, progress.elapsedNanos()), null));
+        }
+        return out;
     }
 
     /**
-     * Several tensors pooled (the model, a role, a layer), in tensor order.
-     *
-     * <p>In a full run the pool adds the tensors' sums. In a sampled run a plain sum of the samples would
-     * weigh each tensor by how many of its units the sample happened to take, and a tensor measured in
-     * full (a small or kept one) by all of its values: the model's relative RMSE could then be off by far
-     * more than its interval says (a few norm tensors, whose values are near 1, hold much of a small
-     * model's Σx²). So the pool adds <i>estimated totals</i>: a tensor measured in full adds its sums, a
-     * sampled tensor its sample's sums divided by the share of its values sampled (a ratio estimator per
-     * tensor, summed over tensors: stratified sampling with the tensors as strata). Random group
-     * {@code g} adds the same estimate made from group {@code g} alone ({@code G x} its sums over the
-     * same share), so the intervals measure the sampling spread of exactly that estimator. Percentiles
-     * come from the pooled Bernoulli sample (every tensor, also one measured in full, contributes the
-     * units the sample would take), so each tensor weighs by its size there too.
+     * One tensor of the run: its jobs, and for each plan the job and variant that measure it for that plan (-1 for
+     * a plan that failed before this tensor).
      */
-    private static final class Pool {
-        /** Full run: the sums; sampled run: the pooled Bernoulli sample, per group. */
-        final ErrorSums[] samples;
-        /** Sampled run only: the estimated totals per group and over all. */
-        final ErrorSums[] groupTotals;
-        final ErrorSums totals = new ErrorSums();
-        /** Sampled run only: the full sums of the tensors measured in full, for a pool made of nothing else. */
-        final ErrorSums inFull = new ErrorSums();
-        boolean anySampled;
-        long elements;
-        long measured;
-        double maxAbs;
+    private record TensorSlots(TensorInfo source, List<TensorJob> jobs, int[] job, int[] variant) {
+    }
 
-        /** The run's sample, or null in a full run. */
+    /** One plan's results and pools, filled tensor by tensor in plan order. */
+    private static final class PlanRun {
+        final List<TensorError> results = new ArrayList<>();
+        final ErrorPool model;
+        final Map<TensorRole, ErrorPool> roles = new EnumMap<>(TensorRole.class);
+        final Map<Integer, ErrorPool> layers = new TreeMap<>();
         final Sampling sampling;
 
-        Pool(Sampling sampling) {
+        PlanRun(Sampling sampling) {
             this.sampling = sampling;
-            int groups = sampling == null ? 1 : Sampling.GROUPS;
-            this.samples = newGroups(groups);
-            this.groupTotals = newGroups(groups);
+            this.model = new ErrorPool(sampling);
         }
 
-        void add(ChunkSums tensor, TensorError te) {
-            elements += te.error().n();
-            measured += te.error().measured();
-            if (te.error().maxAbs() > maxAbs) {
-                maxAbs = te.error().maxAbs();
-            }
-            addAll(samples, tensor.groups);
-            if (sampling == null) {
-                return;
-            }
-            if (tensor.inFull != null) {
-                inFull.add(tensor.inFull);
-                totals.addScaled(tensor.inFull, 1);
-                for (ErrorSums g : groupTotals) {
-                    g.addScaled(tensor.inFull, 1);
-                }
-                return;
-            }
-            anySampled = true;
-            if (te.error().measured() == 0) {
-                return; // nothing to scale up (the minimum unit count makes this all but impossible)
-            }
-            double share = (double) te.error().measured() / te.error().n();
-            for (int g = 0; g < groupTotals.length; g++) {
-                totals.addScaled(tensor.groups[g], 1 / share);
-                groupTotals[g].addScaled(tensor.groups[g], groupTotals.length / share);
+        void add(ChunkSums sums, TensorError te) {
+            results.add(te);
+            model.add(sums, te);
+            roles.computeIfAbsent(te.role(), r -> new ErrorPool(sampling)).add(sums, te);
+            if (te.layer() >= 0) {
+                layers.computeIfAbsent(te.layer(), l -> new ErrorPool(sampling)).add(sums, te);
             }
         }
 
-        ErrorStats stats() {
-            if (sampling == null) {
-                return ErrorStats.of(samples[0], elements, null, 1.0);
+        SimulationResult result(Plan plan, Sampling sampling, long elapsedNanos) {
+            Map<TensorRole, ErrorStats> byRole = new EnumMap<>(TensorRole.class);
+            roles.forEach((r, pool) -> byRole.put(r, pool.stats()));
+            TreeMap<Integer, ErrorStats> byLayer = new TreeMap<>();
+            layers.forEach((l, pool) -> byLayer.put(l, pool.stats()));
+            boolean quantizedSource = results.stream().anyMatch(TensorError::sourceQuantized);
+            return new SimulationResult(plan, results, model.stats(), byRole, byLayer, sampling, quantizedSource, elapsedNanos);
+        }
+    }
+
+    /** Adds a finished tensor to every plan still running: its variant's sums, or the plan's failure. */
+    private static void pool(TensorSlots tensor, TensorJob.Sums[] sums, PlanRun[] runs, RuntimeException[] failed) {
+        // Plans sharing a variant share its statistics too.
+        TensorError[][] made = new TensorError[sums.length][];
+        for (int k = 0; k < runs.length; k++) {
+            if (runs[k] == null) {
+                continue;
             }
-            if (!anySampled) {
-                return ErrorStats.measuredInFull(inFull, elements);
+            int j = tensor.job()[k];
+            int v = tensor.variant()[k];
+            RuntimeException failure = sums[j].failures()[v];
+            if (failure != null) {
+                failed[k] = failure;
+                runs[k] = null;
+                continue;
             }
-            totals.n = elements;
-            for (ErrorSums g : groupTotals) {
-                g.n = elements;
+            if (made[j] == null) {
+                made[j] = new TensorError[sums[j].variants().length];
             }
-            return ErrorStats.ofPool(totals, groupTotals, samples, elements, measured, maxAbs, sampling.fraction());
+            ChunkSums own = sums[j].variants()[v];
+            if (made[j][v] == null) {
+                made[j][v] = tensor.jobs().get(j).result(own, v);
+            }
+            runs[k].add(own, made[j][v]);
         }
     }
 
     /**
-     * What one chunk (or one tensor, added up) measured: {@code groups} holds the sums of a full run (one
-     * group) or the sample's random groups; {@code inFull} the sums over every value of a tensor measured
-     * in full during a sampled run (null otherwise).
+     * The run's tensors in plan order, each with the jobs and variants its plans need. A plan that gguflens cannot
+     * measure gets its failure in {@code failed} and no slots from then on.
      */
-    private record ChunkSums(ErrorSums[] groups, ErrorSums inFull) {
-        void add(ChunkSums o) {
-            addAll(groups, o.groups);
-            if (inFull != null) {
-                inFull.add(o.inFull);
-            }
-        }
-    }
-
-    private static List<Work> prepare(GgufFile file, Plan plan, SimulationSettings settings, Sampling sampling, boolean streamed) {
+    private static List<TensorSlots> prepare(GgufFile file, List<Plan> plans, PipelineSettings pipeline, Sampling sampling,
+                                             boolean streamed, RuntimeException[] failed) {
         Map<String, TensorInfo> byName = new HashMap<>();
         for (TensorInfo t : file.tensors()) {
             byName.put(t.name(), t);
         }
-        List<Work> work = new ArrayList<>(plan.tensors().size());
-        for (PlannedTensor p : plan.tensors()) {
-            TensorInfo t = byName.get(p.name());
-            if (t == null || !t.type().equals(p.sourceType())) {
-                throw new IllegalArgumentException("the plan's tensor '" + p.name() + "' is not in " + file.path() + " as planned");
+        List<PlannedTensor> first = plans.getFirst().tensors();
+        for (Plan plan : plans) {
+            if (plan.tensors().size() != first.size()) {
+                throw new IllegalArgumentException("plans measured together must list the same tensors");
             }
-            work.add(Work.of(file, t, p, plan.options().imatrix(), settings.pipeline(), sampling, streamed));
         }
-        return work;
-    }
-
-    private static ErrorSums[] newGroups(int n) {
-        ErrorSums[] g = new ErrorSums[n];
-        for (int i = 0; i < n; i++) {
-            g[i] = new ErrorSums();
-        }
-        return g;
-    }
-
-    private static void addAll(ErrorSums[] into, ErrorSums[] from) {
-        for (int g = 0; g < into.length; g++) {
-            into[g].add(from[g]);
-        }
-    }
-
-    /** The statistics of sums over {@code n} values: in a full run the one group is the total. */
-    private static ErrorStats stats(ErrorSums[] acc, long n, Sampling sampling) {
-        if (sampling == null) {
-            return ErrorStats.of(acc[0], n, null, 1.0);
-        }
-        ErrorSums total = new ErrorSums();
-        for (ErrorSums g : acc) {
-            total.add(g);
-        }
-        return ErrorStats.of(total, n, acc, sampling.fraction());
-    }
-
-    /** What one worker needs to measure one tensor's chunks. */
-    private static final class Work {
-        final TensorInfo source;
-        final PlannedTensor planned;
-        final RowPipeline.Job job;
-        /** Null for a kept tensor gguflens cannot decode, and for a file read as a stream (each chunk brings its own). */
-        final SourceRows rows;
-        /** Whether the source is decoded (false: a kept tensor gguflens cannot decode). */
-        final boolean decoded;
-        /** Null for a kept tensor. */
-        final BlockCodec target;
-        /** Null for a kept tensor. */
-        final TensorQuantizer quantizer;
-        final Sampling sampling;
-        final long key;
-        /** Values per sampling unit, or per piece in a full run. */
-        final int unit;
-        /** Sampled run only: every value is measured (see {@link #MIN_SAMPLED_UNITS}). */
-        final boolean inFull;
-
-        private Work(TensorInfo source, PlannedTensor planned, RowPipeline.Job job, SourceRows rows, boolean decoded,
-                     TensorQuantizer quantizer, Sampling sampling, int unit, boolean inFull) {
-            this.source = source;
-            this.planned = planned;
-            this.job = job;
-            this.rows = rows;
-            this.decoded = decoded;
-            this.quantizer = quantizer;
-            this.target = quantizer == null ? null : quantizer.codec();
-            this.sampling = sampling;
-            this.key = sampling == null ? 0 : sampling.tensorKey(source.name());
-            this.unit = unit;
-            this.inFull = inFull;
-        }
-
-        static Work of(GgufFile file, TensorInfo t, PlannedTensor p, ImatrixMode imatrix, PipelineSettings pipeline, Sampling sampling,
-                       boolean streamed) {
-            boolean kept = p.copied();
-            TensorQuantizer quantizer = kept ? null : TensorQuantizer.of(t, p, imatrix);
-            // Weighted encoders need whole rows (the legacy types derive a term from the row), so then every unit is rows.
-            boolean wholeRows = quantizer != null && quantizer.weighted();
-            boolean decoded = !kept || SourceRows.decodable(file, t);
-            SourceRows rows = null;
-            if (decoded && streamed) {
-                SourceRows.check(file, t);
-            } else if (decoded) {
-                rows = SourceRows.of(file, t);
-            }
-            int sourceBlock = Math.max(1, t.type().blockSize());
-            int targetBlock = kept ? sourceBlock : p.targetType().blockSize();
-            long rowLength = t.rowLength();
-            long span = pipeline.chunkElements();
-            int unit;
-            boolean inFull = false;
-            if (sampling != null) {
-                unit = wholeRows ? Math.toIntExact(rowLength) : Sampling.unitSize(rowLength, sourceBlock, targetBlock);
-                inFull = (double) (t.elements() / unit) * sampling.fraction() < MIN_SAMPLED_UNITS;
-                if (!inFull) {
-                    span = Math.min(MAX_SAMPLED_CHUNK_SPAN, (long) Math.ceil(span / sampling.fraction()));
+        List<TensorSlots> tensors = new ArrayList<>(first.size());
+        for (int i = 0; i < first.size(); i++) {
+            String name = first.get(i).name();
+            TensorInfo t = byName.get(name);
+            int[] job = new int[plans.size()];
+            int[] variant = new int[plans.size()];
+            Arrays.fill(job, -1);
+            Arrays.fill(variant, -1);
+            List<TensorJob> jobs = new ArrayList<>();
+            for (int k = 0; k < plans.size(); k++) {
+                PlannedTensor p = plans.get(k).tensors().get(i);
+                if (t == null || !p.name().equals(name) || !t.type().equals(p.sourceType())) {
+                    throw new IllegalArgumentException("the plan's tensor '" + p.name() + "' is not in " + file.path() + " as planned");
                 }
-            } else {
-                int lcm = wholeRows ? Math.toIntExact(rowLength) : Sampling.unitSize(rowLength, sourceBlock, targetBlock);
-                unit = Math.max(1, PIECE / lcm) * lcm;
-            }
-            return new Work(t, p, new RowPipeline.Job(rowLength, t.rows(), span), rows, decoded, quantizer, sampling, unit, inFull);
-        }
-
-        ChunkSums newSums() {
-            return new ChunkSums(newGroups(sampling == null ? 1 : Sampling.GROUPS), inFull ? new ErrorSums() : null);
-        }
-
-        String name() {
-            return source.name();
-        }
-
-        long sourceBytes(long elements) {
-            GgmlType type = source.type();
-            return type.hasKnownSize() ? (long) elements / type.blockSize() * type.typeSize() : 0;
-        }
-
-        /**
-         * Runs on the pipeline's caller, in file order, for a file read as a stream: the chunk's source bytes (in a
-         * sampled run, unless the tensor is measured in full, only its sampled units', one after the other), or
-         * null for a tensor that is not decoded.
-         */
-        SourceRows load(GgufFile file, TensorStream stream, RowPipeline.Chunk c) {
-            if (!decoded) {
-                return null;
-            }
-            long start = file.dataOffset() + source.offset();
-            if (sampling == null || inFull) {
-                byte[] bytes = new byte[Math.toIntExact(sourceBytes(c.elements()))];
-                stream.read(start + sourceBytes(c.firstElement()), bytes, 0, bytes.length, name());
-                return SourceRows.ofChunk(file, source, MemorySegment.ofArray(bytes), c.firstElement());
-            }
-            long firstUnit = c.firstElement() / unit;
-            int units = c.elements() / unit;
-            int taken = 0;
-            for (int u = 0; u < units; u++) {
-                taken += sampling.groupOf(key, firstUnit + u) >= 0 ? 1 : 0;
-            }
-            int unitBytes = Math.toIntExact(sourceBytes(unit));
-            byte[] bytes = new byte[taken * unitBytes];
-            int at = 0;
-            for (int u = 0; u < units; u++) {
-                if (sampling.groupOf(key, firstUnit + u) >= 0) {
-                    stream.read(start + sourceBytes(c.firstElement() + (long) u * unit), bytes, at, unitBytes, name());
-                    at += unitBytes;
-                }
-            }
-            // The k-th sampled unit is at element k x unit of this buffer; measure() counts them the same way.
-            return SourceRows.ofChunk(file, source, MemorySegment.ofArray(bytes), 0);
-        }
-
-        /**
-         * Runs on a pool thread: the sums of one chunk, one per random group (one in a full run). {@code loaded} is
-         * the chunk's data from {@link #load} for a file read as a stream, else null (the mapping has it).
-         */
-        ChunkSums measure(RowPipeline.Chunk c, SourceRows loaded, Scratch s) {
-            ChunkSums sums = newSums();
-            SourceRows from = loaded != null ? loaded : rows;
-            if (sampling == null) {
-                for (int off = 0; off < c.elements(); off += unit) {
-                    int count = Math.min(unit, c.elements() - off);
-                    long first = c.firstElement() + off;
-                    roundTrip(from, first, first, count, s);
-                    add(sums.groups[0], count, s);
-                }
-                return sums;
-            }
-            long firstUnit = c.firstElement() / unit;
-            int k = 0;
-            for (int u = 0; u < c.elements() / unit; u++) {
-                int g = sampling.groupOf(key, firstUnit + u);
-                if (g < 0 && !inFull) {
+                if (failed[k] != null) {
                     continue;
                 }
-                long first = c.firstElement() + (long) u * unit;
-                // A streamed chunk of a sampled tensor holds its sampled units only, one after the other.
-                long at = loaded != null && !inFull ? (long) k++ * unit : first;
-                roundTrip(from, at, first, unit, s);
-                if (g >= 0) {
-                    add(sums.groups[g], unit, s);
+                TensorJob.Variant v;
+                try {
+                    v = TensorJob.Variant.of(file, t, p, plans.get(k).options().imatrix());
+                } catch (UnsupportedOperationException e) {
+                    failed[k] = e;
+                    continue;
                 }
-                if (inFull) {
-                    add(sums.inFull, unit, s);
+                TensorJob.Layout layout = TensorJob.Layout.of(t, v, pipeline, sampling);
+                int j = 0;
+                while (j < jobs.size() && !jobs.get(j).layout.equals(layout)) {
+                    j++;
                 }
+                if (j == jobs.size()) {
+                    jobs.add(new TensorJob(file, t, layout, sampling, streamed));
+                }
+                job[k] = j;
+                variant[k] = jobs.get(j).slot(v);
             }
-            return sums;
+            tensors.add(new TensorSlots(t, jobs, job, variant));
         }
-
-        /** Adds the round trip left in {@code s} by {@link #roundTrip} to {@code sums}. */
-        private void add(ErrorSums sums, int count, Scratch s) {
-            if (!decoded) {
-                sums.addUnknownSignal(count);
-            } else {
-                sums.add(s.x, target == null ? s.x : s.y, 0, count, s.piece);
-            }
-        }
-
-        /**
-         * Decodes the {@code count} values of elements {@code first..}, found at element {@code at} of
-         * {@code rows}, into {@code s.x} and, for a converted tensor, their round trip through the target
-         * type into {@code s.y}.
-         */
-        private void roundTrip(SourceRows rows, long at, long first, int count, Scratch s) {
-            if (!decoded) {
-                return;
-            }
-            float[] x = s.x(count);
-            s.bytes = rows.decode(at, count, x, 0, s.bytes);
-            if (target == null) {
-                return;
-            }
-            byte[] q = s.q(target.encodedBytes(count));
-            try {
-                quantizer.quantize(x, 0, q, 0, first, count);
-            } catch (CodecAbortException e) {
-                throw Aborts.codecAbort(source, target, x, 0, first, count, e);
-            }
-            long bad = target.firstInvalidBlock(q, 0, count / planned.targetType().blockSize());
-            if (bad >= 0) {
-                throw Aborts.validationFailed(source, planned.targetType(), first + bad * planned.targetType().blockSize());
-            }
-            target.dequantize(q, 0, s.y(count), 0, count);
-        }
-
-        TensorError result(ChunkSums acc) {
-            GgmlType st = source.type();
-            ErrorStats error;
-            if (sampling == null) {
-                error = planned.copied() ? ErrorStats.unchanged(acc.groups[0], source.elements(), false)
-                        : ErrorStats.of(acc.groups[0], source.elements(), null, 1.0);
-            } else if (inFull) {
-                error = planned.copied() ? ErrorStats.unchanged(acc.inFull, source.elements(), true)
-                        : ErrorStats.measuredInFull(acc.inFull, source.elements());
-            } else {
-                error = stats(acc.groups, source.elements(), sampling);
-            }
-            return new TensorError(source.name(), TensorRole.of(source.name()), TensorRole.layerOf(source.name()), st,
-                    planned.targetType(), planned.copied(), st.quantized(), decoded, error);
-        }
-    }
-
-    /** A pool thread's buffers, reused from chunk to chunk so a run allocates little besides its results. */
-    private static final class Scratch {
-        float[] x = new float[0];
-        float[] y = new float[0];
-        byte[] q = new byte[0];
-        byte[] bytes;
-        final PieceSums piece = new PieceSums();
-
-        float[] x(int n) {
-            if (x.length < n) {
-                x = new float[n];
-            }
-            return x;
-        }
-
-        float[] y(int n) {
-            if (y.length < n) {
-                y = new float[n];
-            }
-            return y;
-        }
-
-        byte[] q(int n) {
-            if (q.length < n) {
-                q = new byte[n];
-            }
-            return q;
-        }
+        return tensors;
     }
 }

@@ -22,7 +22,7 @@ import java.nio.charset.StandardCharsets;
  * population correction {@code 1 - f}. The interval is {@code θ ± t(0.975, G-1) √v}, clipped to the
  * statistic's range. It needs no formula per statistic, so percentiles, cosine and SNR get intervals
  * the same way as the RMSE. A model, role or layer adds its tensors' estimated totals, group by group
- * (see {@code ErrorEngine.Pool}), so aggregates get intervals too. A tensor whose sample would hold few
+ * (see {@code ErrorPool}), so aggregates get intervals too. A tensor whose sample would hold few
  * units is measured in full ({@code ErrorEngine.MIN_SAMPLED_UNITS}), kept or converted; elsewhere, with few
  * sampled units the intervals are wide or missing, which is the honest answer.
  *

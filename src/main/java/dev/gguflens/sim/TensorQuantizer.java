@@ -66,6 +66,15 @@ public final class TensorQuantizer {
         return codec.type();
     }
 
+    /**
+     * Whether {@code o} (for the same tensor) encodes every value into the same bytes: the same target type and
+     * the same weights (the very same array, as one imatrix entry gives them; equal copies count as different,
+     * which costs only a second encoding).
+     */
+    boolean sameEncoding(TensorQuantizer o) {
+        return codec.type().equals(o.codec.type()) && importance == o.importance;
+    }
+
     /** Whether values are encoded with importance weights, and so only in whole rows. */
     public boolean weighted() {
         return importance != null;
