@@ -24,8 +24,9 @@ public interface ErrorKernel {
 
     /**
      * Measures pairs {@code x[off .. off + count)}, {@code y[off .. off + count)} into {@code into}:
-     * its sums, maximum and bin range are replaced, and the counts added to its histogram (whose bins
-     * must be zero on entry).
+     * its sums, maximum and bin range are replaced, and the counts added to its histogram. The range is this
+     * piece's only: a caller that lets the counts of several pieces add up (they are order-free) keeps the
+     * union of their ranges itself.
      */
     void measure(float[] x, float[] y, int off, int count, PieceSums into);
 

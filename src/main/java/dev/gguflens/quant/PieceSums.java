@@ -22,8 +22,8 @@ public final class PieceSums {
 
     /**
      * The histogram a kernel counts into. A kernel adds its piece's counts to bins
-     * {@code lowBin .. highBin} and expects every bin zero on entry: the caller reads those bins after
-     * each piece and sets them back to zero.
+     * {@code lowBin .. highBin}; the caller reads those bins and sets them back to zero, after each piece or
+     * after several (keeping the union of their ranges).
      */
     public int[] counts() {
         return counts;

@@ -43,6 +43,32 @@ final class ErrorSums {
         drain(piece.counts(), piece.lowBin(), piece.highBin());
     }
 
+    /**
+     * Adds {@code count} pairs as {@link #add(float[], float[], int, int, PieceSums)} does, except that their histogram
+     * counts stay in {@code pending} until {@link #drain(PendingCounts)}. Counting is order-free, so the counts of many
+     * small pieces (a sample's units of about 256 values) can be added to the histogram at once: drained piece by
+     * piece, walking each piece's range of bins cost about as much as measuring it.
+     */
+    void addCountingLater(float[] x, float[] y, int off, int count, PendingCounts pending) {
+        PieceSums piece = pending.piece;
+        Codecs.errorKernel().measure(x, y, off, count, piece);
+        sse += piece.sse();
+        sumX2 += piece.sumX2();
+        sumY2 += piece.sumY2();
+        sumXY += piece.sumXY();
+        if (piece.maxAbs() > maxAbs) {
+            maxAbs = piece.maxAbs();
+        }
+        n += count;
+        pending.cover(piece.lowBin(), piece.highBin());
+    }
+
+    /** Adds the counts {@code pending} holds to the histogram, leaving it empty. */
+    void drain(PendingCounts pending) {
+        drain(pending.piece.counts(), pending.low, pending.high);
+        pending.clear();
+    }
+
     /** Counts {@code count} values of zero error whose signal is unknown (a tensor gguflens cannot decode). */
     void addUnknownSignal(long count) {
         n += count;

@@ -24,6 +24,8 @@ import java.util.List;
 final class TensorJob {
     /** Values per piece a worker handles at once in a full run: small enough to stay in the core's cache. */
     private static final int PIECE = 16 * 1024;
+    /** Pending histogram counts per variant in a sampled run: one per random group, and one for the in-full sums. */
+    private static final int SLOTS = Sampling.GROUPS + 1;
     /** The longest span of a chunk when sampling (sampled chunks cover 1/fraction as many values). */
     private static final long MAX_SAMPLED_CHUNK_SPAN = 1L << 28;
 
@@ -229,14 +231,33 @@ final class TensorJob {
                 }
                 ChunkSums into = sums.variants()[v];
                 if (g >= 0) {
-                    add(into.groups()[g], v, unit, s);
+                    addCountingLater(into.groups()[g], v, unit, s, s.pending(v * SLOTS + g));
                 }
                 if (inFull) {
-                    add(into.inFull(), v, unit, s);
+                    addCountingLater(into.inFull(), v, unit, s, s.pending(v * SLOTS + Sampling.GROUPS));
                 }
             }
         }
+        // The units' histogram counts, once per destination (see ErrorSums.addCountingLater).
+        for (int v = 0; v < variants.size(); v++) {
+            ChunkSums into = sums.variants()[v];
+            for (int g = 0; g < Sampling.GROUPS; g++) {
+                into.groups()[g].drain(s.pending(v * SLOTS + g));
+            }
+            if (inFull) {
+                into.inFull().drain(s.pending(v * SLOTS + Sampling.GROUPS));
+            }
+        }
         return sums;
+    }
+
+    /** A sampled unit's measurement, as {@link #add}, with its histogram counts left in {@code pending}. */
+    private void addCountingLater(ErrorSums sums, int v, int count, Scratch s, PendingCounts pending) {
+        if (!decoded) {
+            sums.addUnknownSignal(count);
+        } else {
+            sums.addCountingLater(s.x, variants.get(v).kept() ? s.x : s.y, 0, count, pending);
+        }
     }
 
     /** Adds the values left in {@code s} by {@link #decode} and variant {@code v}'s {@link #roundTrip} to {@code sums}. */
@@ -321,6 +342,18 @@ final class TensorJob {
         byte[] q = new byte[0];
         byte[] bytes;
         final PieceSums piece = new PieceSums();
+        /** A sampled run's pending histogram counts, by variant and destination, made when first needed. */
+        private PendingCounts[] pending = new PendingCounts[0];
+
+        PendingCounts pending(int slot) {
+            if (slot >= pending.length) {
+                pending = java.util.Arrays.copyOf(pending, Math.max(slot + 1, 2 * pending.length));
+            }
+            if (pending[slot] == null) {
+                pending[slot] = new PendingCounts();
+            }
+            return pending[slot];
+        }
 
         float[] x(int n) {
             if (x.length < n) {
