@@ -24,8 +24,6 @@ import java.util.List;
 final class TensorJob {
     /** Values per piece a worker handles at once in a full run: small enough to stay in the core's cache. */
     private static final int PIECE = 16 * 1024;
-    /** Pending histogram counts per variant in a sampled run: one per random group, and one for the in-full sums. */
-    private static final int SLOTS = Sampling.GROUPS + 1;
     /** The longest span of a chunk when sampling (sampled chunks cover 1/fraction as many values). */
     private static final long MAX_SAMPLED_CHUNK_SPAN = 1L << 28;
 
@@ -204,85 +202,91 @@ final class TensorJob {
             for (int off = 0; off < c.elements(); off += unit) {
                 int count = Math.min(unit, c.elements() - off);
                 long first = c.firstElement() + off;
-                decode(from, first, count, s);
+                decode(from, first, count, s, 0);
                 for (int v = 0; v < variants.size(); v++) {
-                    if (roundTrip(v, first, count, s, sums)) {
-                        add(sums.variants()[v].groups()[0], v, count, s);
+                    if (roundTrip(v, first, count, s, 0, sums)) {
+                        add(sums.variants()[v].groups()[0], v, count, s, 0, null);
                     }
                 }
             }
             return sums;
         }
+        // The units to measure, decoded one after the other into s.x: unit k at element k x unit.
         boolean inFull = layout.inFull();
+        int units = c.elements() / unit;
+        int[] taken = s.units(units);
+        int[] groupOf = s.groups(units);
+        int n = 0;
         long firstUnit = c.firstElement() / unit;
-        int k = 0;
-        for (int u = 0; u < c.elements() / unit; u++) {
+        for (int u = 0; u < units; u++) {
             int g = sampling.groupOf(key, firstUnit + u);
-            if (g < 0 && !inFull) {
-                continue;
-            }
-            long first = c.firstElement() + (long) u * unit;
-            // A streamed chunk of a sampled tensor holds its sampled units only, one after the other.
-            long at = loaded != null && !inFull ? (long) k++ * unit : first;
-            decode(from, at, unit, s);
-            for (int v = 0; v < variants.size(); v++) {
-                if (!roundTrip(v, first, unit, s, sums)) {
-                    continue;
-                }
-                ChunkSums into = sums.variants()[v];
-                if (g >= 0) {
-                    addCountingLater(into.groups()[g], v, unit, s, s.pending(v * SLOTS + g));
-                }
-                if (inFull) {
-                    addCountingLater(into.inFull(), v, unit, s, s.pending(v * SLOTS + Sampling.GROUPS));
-                }
+            if (g >= 0 || inFull) {
+                taken[n] = u;
+                groupOf[n++] = g;
             }
         }
-        // The units' histogram counts, once per destination (see ErrorSums.addCountingLater).
+        s.x(n * unit);
+        for (int k = 0; k < n; k++) {
+            // A streamed chunk of a sampled tensor holds its sampled units only, one after the other.
+            long at = loaded != null && !inFull ? (long) k * unit : c.firstElement() + (long) taken[k] * unit;
+            decode(from, at, unit, s, k * unit);
+        }
+        // Then each variant over all of them: one codec's code and tables at a time, not a dozen taking turns per unit.
+        s.y(n * unit);
         for (int v = 0; v < variants.size(); v++) {
             ChunkSums into = sums.variants()[v];
+            for (int k = 0; k < n; k++) {
+                int off = k * unit;
+                if (!roundTrip(v, c.firstElement() + (long) taken[k] * unit, unit, s, off, sums)) {
+                    break;
+                }
+                if (groupOf[k] >= 0) {
+                    add(into.groups()[groupOf[k]], v, unit, s, off, s.pending(groupOf[k]));
+                }
+                if (inFull) {
+                    add(into.inFull(), v, unit, s, off, s.pending(Sampling.GROUPS));
+                }
+            }
+            // The units' histogram counts, once per destination (see ErrorSums.addCountingLater).
             for (int g = 0; g < Sampling.GROUPS; g++) {
-                into.groups()[g].drain(s.pending(v * SLOTS + g));
+                into.groups()[g].drain(s.pending(g));
             }
             if (inFull) {
-                into.inFull().drain(s.pending(v * SLOTS + Sampling.GROUPS));
+                into.inFull().drain(s.pending(Sampling.GROUPS));
             }
         }
         return sums;
     }
 
-    /** A sampled unit's measurement, as {@link #add}, with its histogram counts left in {@code pending}. */
-    private void addCountingLater(ErrorSums sums, int v, int count, Scratch s, PendingCounts pending) {
+    /**
+     * Adds the {@code count} values of {@code s.x} from {@code off} and their round trip through variant {@code v}
+     * (in {@code s.y}, from the same offset) to {@code sums}; with {@code pending}, their histogram counts wait there.
+     */
+    private void add(ErrorSums sums, int v, int count, Scratch s, int off, PendingCounts pending) {
+        float[] y = variants.get(v).kept() ? s.x : s.y;
         if (!decoded) {
             sums.addUnknownSignal(count);
+        } else if (pending == null) {
+            sums.add(s.x, y, off, count, s.piece);
         } else {
-            sums.addCountingLater(s.x, variants.get(v).kept() ? s.x : s.y, 0, count, pending);
+            sums.addCountingLater(s.x, y, off, count, pending);
         }
     }
 
-    /** Adds the values left in {@code s} by {@link #decode} and variant {@code v}'s {@link #roundTrip} to {@code sums}. */
-    private void add(ErrorSums sums, int v, int count, Scratch s) {
-        if (!decoded) {
-            sums.addUnknownSignal(count);
-        } else {
-            sums.add(s.x, variants.get(v).kept() ? s.x : s.y, 0, count, s.piece);
-        }
-    }
-
-    /** Decodes the {@code count} values found at element {@code at} of {@code rows} into {@code s.x}. */
-    private void decode(SourceRows rows, long at, int count, Scratch s) {
+    /** Decodes the {@code count} values found at element {@code at} of {@code rows} into {@code s.x} from {@code off}. */
+    private void decode(SourceRows rows, long at, int count, Scratch s, int off) {
         if (decoded) {
-            s.bytes = rows.decode(at, count, s.x(count), 0, s.bytes);
+            s.bytes = rows.decode(at, count, s.x(off + count), off, s.bytes);
         }
     }
 
     /**
-     * The round trip of the values in {@code s.x}, elements {@code first..} of the tensor, through variant
-     * {@code v}'s target type into {@code s.y} (nothing to do for a kept variant). False, with the failure in
-     * {@code sums}, when llama-quantize would not get through these values, or when an earlier unit of the
-     * chunk already failed.
+     * The round trip of the {@code count} values in {@code s.x} from {@code off}, elements {@code first..} of the
+     * tensor, through variant {@code v}'s target type into {@code s.y} at the same offset (nothing to do for a kept
+     * variant). False, with the failure in {@code sums}, when llama-quantize would not get through these values, or
+     * when an earlier unit of the chunk already failed.
      */
-    private boolean roundTrip(int v, long first, int count, Scratch s, Sums sums) {
+    private boolean roundTrip(int v, long first, int count, Scratch s, int off, Sums sums) {
         if (sums.failures()[v] != null) {
             return false;
         }
@@ -292,11 +296,13 @@ final class TensorJob {
         }
         BlockCodec target = variant.quantizer().codec();
         GgmlType type = variant.planned().targetType();
-        byte[] q = s.q(target.encodedBytes(count));
+        // The size from the type itself: BlockCodec.encodedBytes is a default method called on a dozen codec classes
+        // here, and that call site showed as 5% of a fit's profile.
+        byte[] q = s.q(count / type.blockSize() * type.typeSize());
         try {
-            variant.quantizer().quantize(s.x, 0, q, 0, first, count);
+            variant.quantizer().quantize(s.x, off, q, 0, first, count);
         } catch (CodecAbortException e) {
-            sums.failures()[v] = Aborts.codecAbort(source, target, s.x, 0, first, count, e);
+            sums.failures()[v] = Aborts.codecAbort(source, target, s.x, off, first, count, e);
             return false;
         }
         long bad = target.firstInvalidBlock(q, 0, count / type.blockSize());
@@ -304,7 +310,7 @@ final class TensorJob {
             sums.failures()[v] = Aborts.validationFailed(source, type, first + bad * type.blockSize());
             return false;
         }
-        target.dequantize(q, 0, s.y(count), 0, count);
+        target.dequantize(q, 0, s.y(off + count), off, count);
         return true;
     }
 
@@ -342,17 +348,30 @@ final class TensorJob {
         byte[] q = new byte[0];
         byte[] bytes;
         final PieceSums piece = new PieceSums();
-        /** A sampled run's pending histogram counts, by variant and destination, made when first needed. */
-        private PendingCounts[] pending = new PendingCounts[0];
+        /** A sampled run's pending histogram counts per destination: each random group, then the in-full sums. */
+        private final PendingCounts[] pending = new PendingCounts[Sampling.GROUPS + 1];
+        private int[] units = new int[0];
+        private int[] groups = new int[0];
 
         PendingCounts pending(int slot) {
-            if (slot >= pending.length) {
-                pending = java.util.Arrays.copyOf(pending, Math.max(slot + 1, 2 * pending.length));
-            }
             if (pending[slot] == null) {
                 pending[slot] = new PendingCounts();
             }
             return pending[slot];
+        }
+
+        int[] units(int n) {
+            if (units.length < n) {
+                units = new int[n];
+            }
+            return units;
+        }
+
+        int[] groups(int n) {
+            if (groups.length < n) {
+                groups = new int[n];
+            }
+            return groups;
         }
 
         float[] x(int n) {
