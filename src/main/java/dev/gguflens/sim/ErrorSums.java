@@ -31,15 +31,7 @@ final class ErrorSums {
      * @param piece a scratch result with a zeroed histogram, left zeroed on return
      */
     void add(float[] x, float[] y, int off, int count, PieceSums piece) {
-        Codecs.errorKernel().measure(x, y, off, count, piece);
-        sse += piece.sse();
-        sumX2 += piece.sumX2();
-        sumY2 += piece.sumY2();
-        sumXY += piece.sumXY();
-        if (piece.maxAbs() > maxAbs) {
-            maxAbs = piece.maxAbs();
-        }
-        n += count;
+        measure(x, y, off, count, piece);
         drain(piece.counts(), piece.lowBin(), piece.highBin());
     }
 
@@ -50,7 +42,12 @@ final class ErrorSums {
      * piece, walking each piece's range of bins cost about as much as measuring it.
      */
     void addCountingLater(float[] x, float[] y, int off, int count, PendingCounts pending) {
-        PieceSums piece = pending.piece;
+        measure(x, y, off, count, pending.piece);
+        pending.cover(pending.piece.lowBin(), pending.piece.highBin());
+    }
+
+    /** Measures a piece with the kernel into {@code piece} and adds all but its histogram counts to these sums. */
+    private void measure(float[] x, float[] y, int off, int count, PieceSums piece) {
         Codecs.errorKernel().measure(x, y, off, count, piece);
         sse += piece.sse();
         sumX2 += piece.sumX2();
@@ -60,7 +57,6 @@ final class ErrorSums {
             maxAbs = piece.maxAbs();
         }
         n += count;
-        pending.cover(piece.lowBin(), piece.highBin());
     }
 
     /** Adds the counts {@code pending} holds to the histogram, leaving it empty. */

@@ -361,38 +361,23 @@ final class TensorJob {
         }
 
         int[] units(int n) {
-            if (units.length < n) {
-                units = new int[n];
-            }
-            return units;
+            return units = units.length >= n ? units : new int[n];
         }
 
         int[] groups(int n) {
-            if (groups.length < n) {
-                groups = new int[n];
-            }
-            return groups;
+            return groups = groups.length >= n ? groups : new int[n];
         }
 
         float[] x(int n) {
-            if (x.length < n) {
-                x = new float[n];
-            }
-            return x;
+            return x = x.length >= n ? x : new float[n];
         }
 
         float[] y(int n) {
-            if (y.length < n) {
-                y = new float[n];
-            }
-            return y;
+            return y = y.length >= n ? y : new float[n];
         }
 
         byte[] q(int n) {
-            if (q.length < n) {
-                q = new byte[n];
-            }
-            return q;
+            return q = q.length >= n ? q : new byte[n];
         }
     }
 }
