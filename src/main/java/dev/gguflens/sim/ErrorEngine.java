@@ -48,7 +48,8 @@ import java.util.TreeMap;
  * {@code --all}, {@code --compare-imatrix} and {@code fit}): each tensor is read and decoded once, and
  * encoded once per distinct target type and weights among the plans ({@link TensorJob}); each plan pools
  * the sums of its own encodings, in its tensor order, so its figures are those of a run of its own, to the
- * bit. A file read as a stream is read once per plan instead (a stream is read front to back once per run).
+ * bit. A file read as a stream is read once per plan instead (a stream is read front to back once per run), and
+ * a run holds no more plans than their pools' memory allows ({@link #plansPerRun}).
  *
  * <p>A tensor llama-quantize could not write fails its plan with {@link TensorAbortException} (ggml's
  * IQ3_S abort, or encoded blocks that fail {@code ggml_validate_row_data}); with a sample, only the
@@ -131,6 +132,14 @@ public final class ErrorEngine {
             return List.of();
         }
         Sampling sampling = settings.sampling();
+        int perRun = plansPerRun(layers(file), sampling != null, plans.size(), Runtime.getRuntime().maxMemory() / 8);
+        if (plans.size() > perRun) {
+            List<Outcome> out = new ArrayList<>(plans.size());
+            for (int from = 0; from < plans.size(); from += perRun) {
+                out.addAll(simulateAll(file, plans.subList(from, Math.min(plans.size(), from + perRun)), settings, listener, cancel));
+            }
+            return out;
+        }
         RuntimeException[] failed = new RuntimeException[plans.size()];
         List<TensorSlots> tensors = prepare(file, plans, settings.pipeline(), sampling, streamed, failed);
         PlanRun[] runs = new PlanRun[plans.size()];
@@ -214,6 +223,26 @@ public final class ErrorEngine {
                     : new Outcome(runs[k].result(plans.get(k), sampling, progress.elapsedNanos()), null));
         }
         return out;
+    }
+
+    /** The histograms a pool may hold at its widest: about 2,000 bins of 8 bytes (|d| over 30 octaves). */
+    private static final long HISTOGRAM_BYTES = 2048 * 8;
+
+    /**
+     * How many plans one run may measure together: each plan pools its tensors per layer, per role and for the
+     * model, each pool with a histogram per random group, for the whole run. Measured one run at a time, a plan's
+     * pools are freed before the next; together they all live at once, so their estimated size must stay within
+     * {@code heapBudget} (at least one plan per run, as before).
+     */
+    static int plansPerRun(int layers, boolean sampled, int plans, long heapBudget) {
+        long pools = 1 + TensorRole.values().length + (long) layers;
+        long histograms = sampled ? Sampling.GROUPS + 1 : 1;
+        long perPlan = pools * histograms * HISTOGRAM_BYTES;
+        return (int) Math.max(1, Math.min(plans, heapBudget / perPlan));
+    }
+
+    private static int layers(GgufFile file) {
+        return (int) file.tensors().stream().mapToInt(t -> TensorRole.layerOf(t.name())).filter(l -> l >= 0).distinct().count();
     }
 
     /**

@@ -146,4 +146,13 @@ class SimulateAllTest {
             assertSameFigures(ErrorEngine.simulate(f, plain, settings, ProgressListener.NONE, Cancellation.none()), together.get(1).get());
         }
     }
+
+    @Test
+    void aRunHoldsAsManyPlansAsTheirPoolsMemoryAllows() {
+        long perPlanSampled = (1 + TensorRole.values().length + 80L) * (Sampling.GROUPS + 1) * 2048 * 8;
+        assertEquals(4, ErrorEngine.plansPerRun(80, true, 36, 4 * perPlanSampled + 1), "an 80-layer model, sampled");
+        assertEquals(36, ErrorEngine.plansPerRun(80, false, 36, 4 * perPlanSampled), "a full run keeps one histogram per pool");
+        assertEquals(1, ErrorEngine.plansPerRun(80, true, 36, 1000), "at least one plan per run");
+        assertEquals(3, ErrorEngine.plansPerRun(7, true, 3, Long.MAX_VALUE), "never more than asked");
+    }
 }
