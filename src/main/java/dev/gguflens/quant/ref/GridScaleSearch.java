@@ -26,6 +26,10 @@ final class GridScaleSearch {
     private final boolean[] onGrid;
     private final boolean[] onGridAux;
     private final float[] terms;
+    /** {@code weight[i]*xval[i]}, the first product of every candidate's {@code sumqx} term. */
+    private final float[] wx;
+    /** {@code q[l] = 2l + 1} as a float. */
+    private final float[] q;
 
     /**
      * @param groups     groups per sub-block (2 of 8 values, or 8 of 4)
@@ -50,6 +54,11 @@ final class GridScaleSearch {
         this.onGrid = new boolean[groups];
         this.onGridAux = new boolean[groups];
         this.terms = grid.newScratch();
+        this.wx = new float[values];
+        this.q = new float[kMaxQ];
+        for (int l = 0; l < kMaxQ; l++) {
+            q[l] = 2 * l + 1;
+        }
     }
 
     /**
@@ -62,6 +71,9 @@ final class GridScaleSearch {
         float best = 0;
         float scale = max / (2 * kMaxQ - 1);
         Arrays.fill(onGrid, true);
+        for (int i = 0; i < values; i++) {
+            wx[i] = weight[i] * xval[i];
+        }
         for (int is = -halfRange; is <= halfRange; is++) {
             float id = (2 * kMaxQ - 1 + is * step) / max;
             float thisScale = 1 / id;
@@ -72,12 +84,12 @@ final class GridScaleSearch {
                     neighbour(xval, waux, u, k, thisScale, laux, block, ib);
                 }
             }
+            // (w*x)*q and (w*q)*q summed in i order, as ggml; w*x is the same product for every candidate
             float sumqx = 0, sumq2 = 0;
             for (int i = 0; i < values; i++) {
-                float w = weight[i];
-                float q = 2 * laux[i] + 1;
-                sumqx += w * xval[i] * q;
-                sumq2 += w * q * q;
+                float qi = q[laux[i]];
+                sumqx += wx[i] * qi;
+                sumq2 += weight[i] * qi * qi;
             }
             if (sumq2 > 0 && sumqx * sumqx > best * sumq2) {
                 scale = sumqx / sumq2;

@@ -23,6 +23,8 @@ final class Iq3SCodec implements BlockCodec {
     /** {@code kMaxQ}: 8 levels, magnitudes 2l+1 = 1..15. */
     private static final int K_MAX_Q = 8;
     private static final int SUB = 32;
+    /** {@code Q[l] = 2l + 1} as a float. */
+    private static final float[] Q = {1, 3, 5, 7, 9, 11, 13, 15};
 
     @Override
     public GgmlType type() {
@@ -64,6 +66,7 @@ final class Iq3SCodec implements BlockCodec {
         final float[] w = new float[SUB];     // weight[i]: x*x, or qw*sqrtf(sigma2 + x*x) with an imatrix
         final float[] wa = new float[SUB];    // waux[i] = sqrtf(weight[i])
         final float[] a = new float[SUB];     // xval: |x|, sign kept apart
+        final float[] wa2 = new float[SUB];   // weight[i]*xval[i]
         final int[] sb = new int[4];          // block_signs
         final int[] l = new int[SUB];         // L: the accepted levels
         final int[] la = new int[SUB];        // Laux: the candidate's levels
@@ -191,6 +194,9 @@ final class Iq3SCodec implements BlockCodec {
             float best = 0;
             Arrays.fill(l, 0);
             Arrays.fill(on, false);
+            for (int i = 0; i < SUB; i++) {
+                wa2[i] = w[i] * a[i];
+            }
             for (int s = -9; s <= 9; s++) {
                 float id = (2 * K_MAX_Q - 1 + s * 0.2f) / amax;
                 float thisScale = 1.0f / id;
@@ -204,10 +210,11 @@ final class Iq3SCodec implements BlockCodec {
                         nearest(key, k, thisScale, la, blockIndex, ib);
                     }
                 }
+                // (w*a)*q and (w*q)*q summed in i order, as ggml; w*a is the same product for every candidate
                 float sumqx = 0, sumq2 = 0;
                 for (int i = 0; i < SUB; i++) {
-                    float q = 2 * la[i] + 1;
-                    sumqx += w[i] * a[i] * q;
+                    float q = Q[la[i]];
+                    sumqx += wa2[i] * q;
                     sumq2 += w[i] * q * q;
                 }
                 if (sumq2 > 0 && sumqx * sumqx > best * sumq2) {

@@ -23,6 +23,8 @@ final class IqGridIndex {
     static final int KMAP_SIZE_2BIT = 43692;
     /** ggml's {@code kmap_size} for grids of four 3-bit levels. */
     static final int KMAP_SIZE_3BIT = 4096;
+    /** {@code POSITIONS[l] = 2l + 1}, the float the 3-bit searches multiply by the scale. */
+    private static final float[] POSITIONS = {1, 3, 5, 7, 9, 11, 13, 15};
 
     private final int points;
     private final int coords;
@@ -30,14 +32,14 @@ final class IqGridIndex {
     private final int nwant;
     /** {@code levels[coords*j + i]} = level {@code l_i} of grid point j. */
     private final byte[] levels;
-    /** {@code positions[coords*j + i]} = {@code 2*l_i + 1} of grid point j, as the float the searches multiply. */
-    private final float[] positions;
     /** 2-bit grids: {@code termIndex[8*j + i]} = {@code 3*i + l_i}, where point j's term for coordinate i sits. */
     private final byte[] termIndex;
     /** {@code >= 0}: the code's grid index; otherwise {@code -(offset + 1)} of its list in {@link #lists}. */
     private final int[] map;
     /** Neighbour lists back to back, each {@code [count, index_1 .. index_count]}; offset 0 is the empty list. */
     private final int[] lists;
+    /** 3-bit grids: at each entry's slot of {@link #lists}, the indices of its four terms (see {@link #termSlots}). */
+    private final int[] slotTerms;
 
     private IqGridIndex(byte[] kgrid, int points, int coords, int bits, int nwant, int mapSize) {
         this.points = points;
@@ -46,7 +48,6 @@ final class IqGridIndex {
         this.nwant = nwant;
         int mask = (1 << bits) - 1;
         levels = new byte[points * coords];
-        positions = new float[points * coords];
         termIndex = new byte[points * coords];
         map = new int[mapSize];
         // every code starts as "off grid, empty list"; grid points and searchable codes overwrite this
@@ -56,12 +57,24 @@ final class IqGridIndex {
             for (int i = 0; i < coords; i++) {
                 int l = (code >>> (bits * i)) & mask;
                 levels[coords * j + i] = (byte) l;
-                positions[coords * j + i] = 2 * l + 1;
                 termIndex[coords * j + i] = (byte) (3 * i + l); // meaningful for the 2-bit grids (l <= 2)
             }
             map[code] = j;
         }
         lists = buildNeighbourLists(mapSize);
+        slotTerms = bits == 3 ? termSlots(lists) : null;
+    }
+
+    /** {@link #slotTerms} of a 3-bit grid's lists: entry j's term indices {@code 8i + l_i(j)}, a byte apiece. */
+    private int[] termSlots(int[] lists) {
+        int[] slots = new int[lists.length];
+        for (int off = 1; off < lists.length; off += 1 + lists[off]) { // offset 0 is the empty list, never searched
+            for (int t = 1; t <= lists[off]; t++) {
+                int j = lists[off + t];
+                slots[off + t] = level(j, 0) | (8 + level(j, 1)) << 8 | (16 + level(j, 2)) << 16 | (24 + level(j, 3)) << 24;
+            }
+        }
+        return slots;
     }
 
     // ---- the grids, each built on first use ----
@@ -198,30 +211,41 @@ final class IqGridIndex {
         if (bits == 2) {
             return bestOfThreeLevels(code, xval, xOff, w, wOff, scale * 1.0f, scale * 3.0f, scale * 5.0f, L, lOff, scratch);
         }
-        // 3-bit grids: four coordinates, x and w held in locals
-        float x0 = xval[xOff], x1 = xval[xOff + 1], x2 = xval[xOff + 2], x3 = xval[xOff + 3];
-        float w0 = w[wOff], w1 = w[wOff + 1], w2 = w[wOff + 2], w3 = w[wOff + 3];
-        int off = -map[code] - 1;
-        int n = lists[off];
-        float best = Float.MAX_VALUE;
-        int g = -1;
-        for (int t = 1; t <= n; t++) {
-            int j = lists[off + t];
-            int p = 4 * j;
-            float e0 = scale * positions[p] - x0;
-            float e1 = scale * positions[p + 1] - x1;
-            float e2 = scale * positions[p + 2] - x2;
-            float e3 = scale * positions[p + 3] - x3;
-            float d2 = 0f + w0 * e0 * e0;
-            d2 += w1 * e1 * e1;
-            d2 += w2 * e2 * e2;
-            d2 += w3 * e3 * e3;
-            if (d2 < best) {
-                best = d2;
-                g = j;
+        return bestOfEightLevels(code, xval, xOff, w, wOff, scale, L, lOff, scratch);
+    }
+
+    /**
+     * The search over a 3-bit grid (four coordinates, levels 0..7). As on the 2-bit grids, each candidate's
+     * error is the sequential sum {@code 0 + t_0 + t_1 + t_2 + t_3} of per-coordinate terms
+     * {@code t_i = (w_i*diff)*diff}, {@code diff = scale*(2l+1) - x_i}, which depend only on the coordinate and
+     * the level: the 32 are computed once per call, so each candidate costs three additions of the same floats
+     * ggml adds. The minimum is kept without a branch (still a strict {@code <}: the first best wins).
+     */
+    private int bestOfEightLevels(int code, float[] x, int xOff, float[] w, int wOff, float scale, int[] L, int lOff,
+                                  float[] terms) {
+        for (int i = 0; i < 4; i++) {
+            float xi = x[xOff + i], wi = w[wOff + i];
+            for (int l = 0; l < 8; l++) {
+                float e = scale * POSITIONS[l] - xi;
+                terms[8 * i + l] = wi * e * e;
             }
         }
-        return chosen(g, L, lOff);
+        int off = -map[code] - 1;
+        int[] packed = slotTerms;
+        int end = off + 1 + lists[off];
+        float best = Float.MAX_VALUE;
+        int slot = -1;
+        for (int s = off + 1; s < end; s++) {
+            int q = packed[s];
+            float d2 = 0f + terms[q & 31]; // from 0 as in ggml
+            d2 += terms[(q >>> 8) & 31];
+            d2 += terms[(q >>> 16) & 31];
+            d2 += terms[q >>> 24];
+            boolean better = d2 < best; // false for NaN, as in ggml
+            best = better ? d2 : best;
+            slot = better ? s : slot;
+        }
+        return chosen(slot < 0 ? -1 : lists[slot], L, lOff);
     }
 
     /**
