@@ -5,6 +5,7 @@ import dev.gguflens.quant.BlockCodec;
 import dev.gguflens.quant.CodecAbortException;
 import dev.gguflens.quant.ImportanceUse;
 import java.util.Arrays;
+import java.util.function.Function;
 
 /**
  * IQ3_S: {@code quantize_row_iq3_s_impl(32, x, y, n, quant_weights = NULL)} and {@code dequantize_row_iq3_s}
@@ -26,9 +27,27 @@ final class Iq3SCodec implements BlockCodec {
     /** {@code Q[l] = 2l + 1} as a float. */
     private static final float[] Q = {1, 3, 5, 7, 9, 11, 13, 15};
 
+    /** Each call's scan of the neighbour lists, made from the grid's lists; null: the scalar scan. */
+    private final Function<Iq3Lists, Iq3NeighbourSearch> searches;
+
+    /** The reference: scalar neighbour scans. */
+    Iq3SCodec() {
+        this(null);
+    }
+
+    /** With the neighbour scans {@code searches} makes (see {@link Iq3Codecs}). */
+    Iq3SCodec(Function<Iq3Lists, Iq3NeighbourSearch> searches) {
+        this.searches = searches;
+    }
+
     @Override
     public GgmlType type() {
         return GgmlType.IQ3_S;
+    }
+
+    private Search newSearch() {
+        IqGridIndex grid = IqGridIndex.iq3s();
+        return new Search(grid, searches == null ? grid.scalarSearch() : searches.apply(grid.lists3()));
     }
 
     @Override
@@ -38,7 +57,7 @@ final class Iq3SCodec implements BlockCodec {
 
     @Override
     public void quantize(float[] src, int srcOff, byte[] dst, int dstOff, int n) {
-        Search s = new Search(IqGridIndex.iq3s());
+        Search s = newSearch();
         for (int b = 0; b < n / QK_K; b++) {
             s.quantizeBlock(src, srcOff + b * QK_K, dst, dstOff + b * BLOCK_BYTES, b, null, 0);
         }
@@ -55,7 +74,7 @@ final class Iq3SCodec implements BlockCodec {
      */
     @Override
     public void quantizeWeightedRows(float[] src, int srcOff, byte[] dst, int dstOff, int nRows, int nPerRow, float[] qw, int qwOff) {
-        Search s = new Search(IqGridIndex.iq3s());
+        Search s = newSearch();
         ImportanceWeights.forEachBlock(type(), srcOff, dstOff, nRows, nPerRow, qw, qwOff,
                 (xo, yo, qo, block) -> s.quantizeBlock(src, xo, dst, yo, Math.toIntExact(block), qw, qo));
     }
@@ -74,11 +93,11 @@ final class Iq3SCodec implements BlockCodec {
         final boolean[] ona = new boolean[8]; // is_on_grid_aux
         final float[] scales = new float[8];
         final int[] lv = new int[4];
-        final float[] scratch;
+        final Iq3NeighbourSearch neighbours;
 
-        Search(IqGridIndex t) {
+        Search(IqGridIndex t, Iq3NeighbourSearch neighbours) {
             this.t = t;
-            this.scratch = t.newScratch();
+            this.neighbours = neighbours;
         }
 
         /**
@@ -241,7 +260,7 @@ final class Iq3SCodec implements BlockCodec {
          * k of {@code dst}. None (every error NaN or +Inf) is ggml's {@code GGML_ASSERT(grid_index >= 0)}.
          */
         private void nearest(int key, int k, float sc, int[] dst, int blockIndex, int ib) {
-            if (t.bestNeighbour(key, a, 4 * k, wa, 4 * k, sc, dst, 4 * k, scratch) < 0) {
+            if (t.bestNeighbour3(key, a, 4 * k, wa, 4 * k, sc, dst, 4 * k, neighbours) < 0) {
                 throw abort(blockIndex, ib, "GGML_ASSERT(grid_index >= 0) fails in iq3_find_best_neighbour: no grid point fits group "
                         + k + " (a NaN value, or errors that overflow to infinity)");
             }

@@ -23,8 +23,6 @@ final class IqGridIndex {
     static final int KMAP_SIZE_2BIT = 43692;
     /** ggml's {@code kmap_size} for grids of four 3-bit levels. */
     static final int KMAP_SIZE_3BIT = 4096;
-    /** {@code POSITIONS[l] = 2l + 1}, the float the 3-bit searches multiply by the scale. */
-    private static final float[] POSITIONS = {1, 3, 5, 7, 9, 11, 13, 15};
 
     private final int points;
     private final int coords;
@@ -38,8 +36,10 @@ final class IqGridIndex {
     private final int[] map;
     /** Neighbour lists back to back, each {@code [count, index_1 .. index_count]}; offset 0 is the empty list. */
     private final int[] lists;
-    /** 3-bit grids: at each entry's slot of {@link #lists}, the indices of its four terms (see {@link #termSlots}). */
+    /** 3-bit grids: at each entry's slot of {@link #lists}, the indices of its four terms in {@link Iq3ScalarSearch}. */
     private final int[] slotTerms;
+    /** 3-bit grids: the list entries' levels, as other scans of the lists read them. */
+    private final Iq3Lists lists3;
 
     private IqGridIndex(byte[] kgrid, int points, int coords, int bits, int nwant, int mapSize) {
         this.points = points;
@@ -63,6 +63,7 @@ final class IqGridIndex {
         }
         lists = buildNeighbourLists(mapSize);
         slotTerms = bits == 3 ? termSlots(lists) : null;
+        lists3 = bits == 3 ? entryLevels() : null;
     }
 
     /** {@link #slotTerms} of a 3-bit grid's lists: entry j's term indices {@code 8i + l_i(j)}, a byte apiece. */
@@ -211,41 +212,40 @@ final class IqGridIndex {
         if (bits == 2) {
             return bestOfThreeLevels(code, xval, xOff, w, wOff, scale * 1.0f, scale * 3.0f, scale * 5.0f, L, lOff, scratch);
         }
-        return bestOfEightLevels(code, xval, xOff, w, wOff, scale, L, lOff, scratch);
+        return bestNeighbour3(code, xval, xOff, w, wOff, scale, L, lOff, scalarSearch());
     }
 
     /**
-     * The search over a 3-bit grid (four coordinates, levels 0..7). As on the 2-bit grids, each candidate's
-     * error is the sequential sum {@code 0 + t_0 + t_1 + t_2 + t_3} of per-coordinate terms
-     * {@code t_i = (w_i*diff)*diff}, {@code diff = scale*(2l+1) - x_i}, which depend only on the coordinate and
-     * the level: the 32 are computed once per call, so each candidate costs three additions of the same floats
-     * ggml adds. The minimum is kept without a branch (still a strict {@code <}: the first best wins).
+     * {@code iq3_find_best_neighbour} on a 3-bit grid with the given scan of the list: as
+     * {@link #bestNeighbour}.
      */
-    private int bestOfEightLevels(int code, float[] x, int xOff, float[] w, int wOff, float scale, int[] L, int lOff,
-                                  float[] terms) {
-        for (int i = 0; i < 4; i++) {
-            float xi = x[xOff + i], wi = w[wOff + i];
-            for (int l = 0; l < 8; l++) {
-                float e = scale * POSITIONS[l] - xi;
-                terms[8 * i + l] = wi * e * e;
+    int bestNeighbour3(int code, float[] xval, int xOff, float[] w, int wOff, float scale, int[] L, int lOff,
+                       Iq3NeighbourSearch search) {
+        int off = -map[code] - 1;
+        int t = search.best(xval, xOff, w, wOff, scale, off + 1, lists[off]);
+        return chosen(t < 0 ? -1 : lists[off + 1 + t], L, lOff);
+    }
+
+    /** A new scalar scan of this 3-bit grid's lists (it holds scratch space: one per encoder). */
+    Iq3NeighbourSearch scalarSearch() {
+        return new Iq3ScalarSearch(slotTerms);
+    }
+
+    /** This 3-bit grid's list entries, for other scans of its lists. */
+    Iq3Lists lists3() {
+        return lists3;
+    }
+
+    private Iq3Lists entryLevels() {
+        int[][] byCoord = new int[4][lists.length + Iq3Lists.PADDING];
+        for (int off = 1; off < lists.length; off += 1 + lists[off]) { // offset 0 is the empty list, never searched
+            for (int t = 1; t <= lists[off]; t++) {
+                for (int i = 0; i < 4; i++) {
+                    byCoord[i][off + t] = level(lists[off + t], i);
+                }
             }
         }
-        int off = -map[code] - 1;
-        int[] packed = slotTerms;
-        int end = off + 1 + lists[off];
-        float best = Float.MAX_VALUE;
-        int slot = -1;
-        for (int s = off + 1; s < end; s++) {
-            int q = packed[s];
-            float d2 = 0f + terms[q & 31]; // from 0 as in ggml
-            d2 += terms[(q >>> 8) & 31];
-            d2 += terms[(q >>> 16) & 31];
-            d2 += terms[q >>> 24];
-            boolean better = d2 < best; // false for NaN, as in ggml
-            best = better ? d2 : best;
-            slot = better ? s : slot;
-        }
-        return chosen(slot < 0 ? -1 : lists[slot], L, lOff);
+        return new Iq3Lists(byCoord);
     }
 
     /**
