@@ -28,10 +28,6 @@ final class GridScaleSearch {
     private final float[] terms;
     /** The list scan of a 3-bit grid (null on the 2-bit grids). */
     private final Iq3NeighbourSearch search3;
-    /** {@code weight[i]*xval[i]}, the first product of every candidate's {@code sumqx} term. */
-    private final float[] wx;
-    /** {@code q[l] = 2l + 1} as a float. */
-    private final float[] q;
 
     /** A search over a 2-bit grid (see the other constructor). */
     GridScaleSearch(WeightedIqCodec codec, IqGridIndex grid, int groups, int groupSize, int kMaxQ, int halfRange,
@@ -64,11 +60,6 @@ final class GridScaleSearch {
         this.onGridAux = new boolean[groups];
         this.terms = grid.newScratch();
         this.search3 = bits == 3 ? search3 : null;
-        this.wx = new float[values];
-        this.q = new float[kMaxQ];
-        for (int l = 0; l < kMaxQ; l++) {
-            q[l] = 2 * l + 1;
-        }
     }
 
     /**
@@ -81,9 +72,6 @@ final class GridScaleSearch {
         float best = 0;
         float scale = max / (2 * kMaxQ - 1);
         Arrays.fill(onGrid, true);
-        for (int i = 0; i < values; i++) {
-            wx[i] = weight[i] * xval[i];
-        }
         for (int is = -halfRange; is <= halfRange; is++) {
             float id = (2 * kMaxQ - 1 + is * step) / max;
             float thisScale = 1 / id;
@@ -94,12 +82,12 @@ final class GridScaleSearch {
                     neighbour(xval, waux, u, k, thisScale, laux, block, ib);
                 }
             }
-            // (w*x)*q and (w*q)*q summed in i order, as ggml; w*x is the same product for every candidate
             float sumqx = 0, sumq2 = 0;
             for (int i = 0; i < values; i++) {
-                float qi = q[laux[i]];
-                sumqx += wx[i] * qi;
-                sumq2 += weight[i] * qi * qi;
+                float w = weight[i];
+                float q = 2 * laux[i] + 1;
+                sumqx += w * xval[i] * q;
+                sumq2 += w * q * q;
             }
             if (sumq2 > 0 && sumqx * sumqx > best * sumq2) {
                 scale = sumqx / sumq2;
