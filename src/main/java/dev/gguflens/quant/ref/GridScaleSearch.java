@@ -26,6 +26,14 @@ final class GridScaleSearch {
     private final boolean[] onGrid;
     private final boolean[] onGridAux;
     private final float[] terms;
+    /** The list scan of a 3-bit grid (null on the 2-bit grids). */
+    private final Iq3NeighbourSearch search3;
+
+    /** A search over a 2-bit grid (see the other constructor). */
+    GridScaleSearch(WeightedIqCodec codec, IqGridIndex grid, int groups, int groupSize, int kMaxQ, int halfRange,
+                    float step, String searchName) {
+        this(codec, grid, groups, groupSize, kMaxQ, halfRange, step, searchName, null);
+    }
 
     /**
      * @param groups     groups per sub-block (2 of 8 values, or 8 of 4)
@@ -33,9 +41,10 @@ final class GridScaleSearch {
      * @param halfRange  candidates {@code is = -halfRange .. halfRange}
      * @param step       the candidates' step ({@code 0.1f}, {@code 0.2f})
      * @param searchName ggml's neighbour search, for abort messages
+     * @param search3    on a 3-bit grid, the scan of its neighbour lists (ignored on a 2-bit grid)
      */
     GridScaleSearch(WeightedIqCodec codec, IqGridIndex grid, int groups, int groupSize, int kMaxQ, int halfRange,
-                    float step, String searchName) {
+                    float step, String searchName, Iq3NeighbourSearch search3) {
         this.codec = codec;
         this.grid = grid;
         this.groups = groups;
@@ -50,6 +59,7 @@ final class GridScaleSearch {
         this.onGrid = new boolean[groups];
         this.onGridAux = new boolean[groups];
         this.terms = grid.newScratch();
+        this.search3 = bits == 3 ? search3 : null;
     }
 
     /**
@@ -130,7 +140,9 @@ final class GridScaleSearch {
     /** ggml's neighbour search for group k, writing its levels into {@code dst}. */
     private void neighbour(float[] xval, float[] waux, int u, int k, float scale, int[] dst, long block, int ib) {
         int off = groupSize * k;
-        if (grid.bestNeighbour(u, xval, off, waux, off, scale, dst, off, terms) < 0) {
+        int g = search3 != null ? grid.bestNeighbour3(u, xval, off, waux, off, scale, dst, off, search3)
+                : grid.bestNeighbour(u, xval, off, waux, off, scale, dst, off, terms);
+        if (g < 0) {
             throw codec.abort(block, ib, "GGML_ASSERT(grid_index >= 0) fails in " + searchName + ": no grid point fits group "
                     + k + " (a NaN value, or errors that overflow to infinity)");
         }

@@ -5,6 +5,7 @@ import dev.gguflens.quant.BlockCodec;
 import dev.gguflens.quant.CodecAbortException;
 import dev.gguflens.quant.ImportanceUse;
 import java.util.Arrays;
+import java.util.function.Function;
 
 /**
  * IQ3_S: {@code quantize_row_iq3_s_impl(32, x, y, n, quant_weights = NULL)} and {@code dequantize_row_iq3_s}
@@ -23,10 +24,30 @@ final class Iq3SCodec implements BlockCodec {
     /** {@code kMaxQ}: 8 levels, magnitudes 2l+1 = 1..15. */
     private static final int K_MAX_Q = 8;
     private static final int SUB = 32;
+    /** {@code Q[l] = 2l + 1} as a float. */
+    private static final float[] Q = {1, 3, 5, 7, 9, 11, 13, 15};
+
+    /** Each call's scan of the neighbour lists, made from the grid's lists; null: the scalar scan. */
+    private final Function<Iq3Lists, Iq3NeighbourSearch> searches;
+
+    /** The reference: scalar neighbour scans. */
+    Iq3SCodec() {
+        this(null);
+    }
+
+    /** With the neighbour scans {@code searches} makes (see {@link Iq3Codecs}). */
+    Iq3SCodec(Function<Iq3Lists, Iq3NeighbourSearch> searches) {
+        this.searches = searches;
+    }
 
     @Override
     public GgmlType type() {
         return GgmlType.IQ3_S;
+    }
+
+    private Search newSearch() {
+        IqGridIndex grid = IqGridIndex.iq3s();
+        return new Search(grid, searches == null ? grid.scalarSearch() : searches.apply(grid.lists3()));
     }
 
     @Override
@@ -36,7 +57,7 @@ final class Iq3SCodec implements BlockCodec {
 
     @Override
     public void quantize(float[] src, int srcOff, byte[] dst, int dstOff, int n) {
-        Search s = new Search(IqGridIndex.iq3s());
+        Search s = newSearch();
         for (int b = 0; b < n / QK_K; b++) {
             s.quantizeBlock(src, srcOff + b * QK_K, dst, dstOff + b * BLOCK_BYTES, b, null, 0);
         }
@@ -53,7 +74,7 @@ final class Iq3SCodec implements BlockCodec {
      */
     @Override
     public void quantizeWeightedRows(float[] src, int srcOff, byte[] dst, int dstOff, int nRows, int nPerRow, float[] qw, int qwOff) {
-        Search s = new Search(IqGridIndex.iq3s());
+        Search s = newSearch();
         ImportanceWeights.forEachBlock(type(), srcOff, dstOff, nRows, nPerRow, qw, qwOff,
                 (xo, yo, qo, block) -> s.quantizeBlock(src, xo, dst, yo, Math.toIntExact(block), qw, qo));
     }
@@ -64,6 +85,7 @@ final class Iq3SCodec implements BlockCodec {
         final float[] w = new float[SUB];     // weight[i]: x*x, or qw*sqrtf(sigma2 + x*x) with an imatrix
         final float[] wa = new float[SUB];    // waux[i] = sqrtf(weight[i])
         final float[] a = new float[SUB];     // xval: |x|, sign kept apart
+        final float[] wa2 = new float[SUB];   // weight[i]*xval[i]
         final int[] sb = new int[4];          // block_signs
         final int[] l = new int[SUB];         // L: the accepted levels
         final int[] la = new int[SUB];        // Laux: the candidate's levels
@@ -71,11 +93,11 @@ final class Iq3SCodec implements BlockCodec {
         final boolean[] ona = new boolean[8]; // is_on_grid_aux
         final float[] scales = new float[8];
         final int[] lv = new int[4];
-        final float[] scratch;
+        final Iq3NeighbourSearch neighbours;
 
-        Search(IqGridIndex t) {
+        Search(IqGridIndex t, Iq3NeighbourSearch neighbours) {
             this.t = t;
-            this.scratch = t.newScratch();
+            this.neighbours = neighbours;
         }
 
         /**
@@ -191,6 +213,9 @@ final class Iq3SCodec implements BlockCodec {
             float best = 0;
             Arrays.fill(l, 0);
             Arrays.fill(on, false);
+            for (int i = 0; i < SUB; i++) {
+                wa2[i] = w[i] * a[i];
+            }
             for (int s = -9; s <= 9; s++) {
                 float id = (2 * K_MAX_Q - 1 + s * 0.2f) / amax;
                 float thisScale = 1.0f / id;
@@ -204,10 +229,11 @@ final class Iq3SCodec implements BlockCodec {
                         nearest(key, k, thisScale, la, blockIndex, ib);
                     }
                 }
+                // (w*a)*q and (w*q)*q summed in i order, as ggml; w*a is the same product for every candidate
                 float sumqx = 0, sumq2 = 0;
                 for (int i = 0; i < SUB; i++) {
-                    float q = 2 * la[i] + 1;
-                    sumqx += w[i] * a[i] * q;
+                    float q = Q[la[i]];
+                    sumqx += wa2[i] * q;
                     sumq2 += w[i] * q * q;
                 }
                 if (sumq2 > 0 && sumqx * sumqx > best * sumq2) {
@@ -234,7 +260,7 @@ final class Iq3SCodec implements BlockCodec {
          * k of {@code dst}. None (every error NaN or +Inf) is ggml's {@code GGML_ASSERT(grid_index >= 0)}.
          */
         private void nearest(int key, int k, float sc, int[] dst, int blockIndex, int ib) {
-            if (t.bestNeighbour(key, a, 4 * k, wa, 4 * k, sc, dst, 4 * k, scratch) < 0) {
+            if (t.bestNeighbour3(key, a, 4 * k, wa, 4 * k, sc, dst, 4 * k, neighbours) < 0) {
                 throw abort(blockIndex, ib, "GGML_ASSERT(grid_index >= 0) fails in iq3_find_best_neighbour: no grid point fits group "
                         + k + " (a NaN value, or errors that overflow to infinity)");
             }

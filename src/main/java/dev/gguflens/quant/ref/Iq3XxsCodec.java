@@ -2,6 +2,7 @@ package dev.gguflens.quant.ref;
 
 import dev.gguflens.gguf.GgmlType;
 import java.util.Arrays;
+import java.util.function.Function;
 
 /**
  * IQ3_XXS: {@code quantize_row_iq3_xxs_impl(256, ...)} with importance weights (quantizers-imatrix.md §4.4)
@@ -15,6 +16,19 @@ final class Iq3XxsCodec extends WeightedIqCodec {
     /** {@code kMaxQ}: levels 0..7, positions 1..15. */
     private static final int K_MAX_Q = 8;
 
+    /** Each encoder's scan of the neighbour lists, made from the grid's lists; null: the scalar scan. */
+    private final Function<Iq3Lists, Iq3NeighbourSearch> searches;
+
+    /** The reference: scalar neighbour scans. */
+    Iq3XxsCodec() {
+        this(null);
+    }
+
+    /** With the neighbour scans {@code searches} makes (see {@link Iq3Codecs}). */
+    Iq3XxsCodec(Function<Iq3Lists, Iq3NeighbourSearch> searches) {
+        this.searches = searches;
+    }
+
     @Override
     public GgmlType type() {
         return GgmlType.IQ3_XXS;
@@ -22,7 +36,8 @@ final class Iq3XxsCodec extends WeightedIqCodec {
 
     @Override
     BlockEncoder newEncoder() {
-        return new Encoder(IqGridIndex.iq3xxs());
+        IqGridIndex grid = IqGridIndex.iq3xxs();
+        return new Encoder(grid, searches == null ? grid.scalarSearch() : searches.apply(grid.lists3()));
     }
 
     /** {@code quantize_row_iq3_xxs_impl} for one super-block; the arrays are that function's locals. */
@@ -39,9 +54,10 @@ final class Iq3XxsCodec extends WeightedIqCodec {
         final int[] scalesAndSigns = new int[8];
         final GridScaleSearch search;
 
-        Encoder(IqGridIndex grid) {
+        Encoder(IqGridIndex grid, Iq3NeighbourSearch neighbours) {
             this.grid = grid;
-            this.search = new GridScaleSearch(Iq3XxsCodec.this, grid, 8, 4, K_MAX_Q, 15, 0.2f, "iq3_find_best_neighbour");
+            this.search = new GridScaleSearch(Iq3XxsCodec.this, grid, 8, 4, K_MAX_Q, 15, 0.2f, "iq3_find_best_neighbour",
+                    neighbours);
         }
 
         @Override

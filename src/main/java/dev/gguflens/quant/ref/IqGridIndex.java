@@ -30,14 +30,16 @@ final class IqGridIndex {
     private final int nwant;
     /** {@code levels[coords*j + i]} = level {@code l_i} of grid point j. */
     private final byte[] levels;
-    /** {@code positions[coords*j + i]} = {@code 2*l_i + 1} of grid point j, as the float the searches multiply. */
-    private final float[] positions;
     /** 2-bit grids: {@code termIndex[8*j + i]} = {@code 3*i + l_i}, where point j's term for coordinate i sits. */
     private final byte[] termIndex;
     /** {@code >= 0}: the code's grid index; otherwise {@code -(offset + 1)} of its list in {@link #lists}. */
     private final int[] map;
     /** Neighbour lists back to back, each {@code [count, index_1 .. index_count]}; offset 0 is the empty list. */
     private final int[] lists;
+    /** 3-bit grids: at each entry's slot of {@link #lists}, the indices of its four terms in {@link Iq3ScalarSearch}. */
+    private final int[] slotTerms;
+    /** 3-bit grids: the list entries' levels, as other scans of the lists read them. */
+    private final Iq3Lists lists3;
 
     private IqGridIndex(byte[] kgrid, int points, int coords, int bits, int nwant, int mapSize) {
         this.points = points;
@@ -46,7 +48,6 @@ final class IqGridIndex {
         this.nwant = nwant;
         int mask = (1 << bits) - 1;
         levels = new byte[points * coords];
-        positions = new float[points * coords];
         termIndex = new byte[points * coords];
         map = new int[mapSize];
         // every code starts as "off grid, empty list"; grid points and searchable codes overwrite this
@@ -56,12 +57,25 @@ final class IqGridIndex {
             for (int i = 0; i < coords; i++) {
                 int l = (code >>> (bits * i)) & mask;
                 levels[coords * j + i] = (byte) l;
-                positions[coords * j + i] = 2 * l + 1;
                 termIndex[coords * j + i] = (byte) (3 * i + l); // meaningful for the 2-bit grids (l <= 2)
             }
             map[code] = j;
         }
         lists = buildNeighbourLists(mapSize);
+        slotTerms = bits == 3 ? termSlots(lists) : null;
+        lists3 = bits == 3 ? entryLevels() : null;
+    }
+
+    /** {@link #slotTerms} of a 3-bit grid's lists: entry j's term indices {@code 8i + l_i(j)}, a byte apiece. */
+    private int[] termSlots(int[] lists) {
+        int[] slots = new int[lists.length];
+        for (int off = 1; off < lists.length; off += 1 + lists[off]) { // offset 0 is the empty list, never searched
+            for (int t = 1; t <= lists[off]; t++) {
+                int j = lists[off + t];
+                slots[off + t] = level(j, 0) | (8 + level(j, 1)) << 8 | (16 + level(j, 2)) << 16 | (24 + level(j, 3)) << 24;
+            }
+        }
+        return slots;
     }
 
     // ---- the grids, each built on first use ----
@@ -198,30 +212,40 @@ final class IqGridIndex {
         if (bits == 2) {
             return bestOfThreeLevels(code, xval, xOff, w, wOff, scale * 1.0f, scale * 3.0f, scale * 5.0f, L, lOff, scratch);
         }
-        // 3-bit grids: four coordinates, x and w held in locals
-        float x0 = xval[xOff], x1 = xval[xOff + 1], x2 = xval[xOff + 2], x3 = xval[xOff + 3];
-        float w0 = w[wOff], w1 = w[wOff + 1], w2 = w[wOff + 2], w3 = w[wOff + 3];
+        return bestNeighbour3(code, xval, xOff, w, wOff, scale, L, lOff, scalarSearch());
+    }
+
+    /**
+     * {@code iq3_find_best_neighbour} on a 3-bit grid with the given scan of the list: as
+     * {@link #bestNeighbour}.
+     */
+    int bestNeighbour3(int code, float[] xval, int xOff, float[] w, int wOff, float scale, int[] L, int lOff,
+                       Iq3NeighbourSearch search) {
         int off = -map[code] - 1;
-        int n = lists[off];
-        float best = Float.MAX_VALUE;
-        int g = -1;
-        for (int t = 1; t <= n; t++) {
-            int j = lists[off + t];
-            int p = 4 * j;
-            float e0 = scale * positions[p] - x0;
-            float e1 = scale * positions[p + 1] - x1;
-            float e2 = scale * positions[p + 2] - x2;
-            float e3 = scale * positions[p + 3] - x3;
-            float d2 = 0f + w0 * e0 * e0;
-            d2 += w1 * e1 * e1;
-            d2 += w2 * e2 * e2;
-            d2 += w3 * e3 * e3;
-            if (d2 < best) {
-                best = d2;
-                g = j;
+        int t = search.best(xval, xOff, w, wOff, scale, off + 1, lists[off]);
+        return chosen(t < 0 ? -1 : lists[off + 1 + t], L, lOff);
+    }
+
+    /** A new scalar scan of this 3-bit grid's lists (it holds scratch space: one per encoder). */
+    Iq3NeighbourSearch scalarSearch() {
+        return new Iq3ScalarSearch(slotTerms);
+    }
+
+    /** This 3-bit grid's list entries, for other scans of its lists. */
+    Iq3Lists lists3() {
+        return lists3;
+    }
+
+    private Iq3Lists entryLevels() {
+        int[][] byCoord = new int[4][lists.length + Iq3Lists.PADDING];
+        for (int off = 1; off < lists.length; off += 1 + lists[off]) { // offset 0 is the empty list, never searched
+            for (int t = 1; t <= lists[off]; t++) {
+                for (int i = 0; i < 4; i++) {
+                    byCoord[i][off + t] = level(lists[off + t], i);
+                }
             }
         }
-        return chosen(g, L, lOff);
+        return new Iq3Lists(byCoord);
     }
 
     /**

@@ -28,7 +28,8 @@ public final class VectorCodecProvider implements CodecProvider {
         for (BlockCodec c : List.<BlockCodec>of(new Q2KVectorCodec(), new Q3KVectorCodec(),
                 new Q4KVectorCodec(), new Q5KVectorCodec(), new Q6KVectorCodec(),
                 new Q8_0VectorCodec(), new Q4_0VectorCodec(), new Q4_1VectorCodec(), new Q5_0VectorCodec(),
-                new Q5_1VectorCodec(), new IQ4_NLVectorCodec(), new IQ4_XSVectorCodec())) {
+                new Q5_1VectorCodec(), new IQ4_NLVectorCodec(), new IQ4_XSVectorCodec(),
+                Iq3VectorCodec.iq3xxs(), Iq3VectorCodec.iq3s())) {
             byId[c.type().id()] = c;
         }
     }
