@@ -99,13 +99,13 @@ final class Q2KVectorCodec implements BlockCodec {
         } else {
             QuantMath.putU16(y, yo + DMIN, Fp16.fromFloat(0.0f));
         }
-        requantizeAndPack(search, first, x, xo, y, yo, L);
+        requantizeAndPack(search.levelScale, search.levelMin, first, x, xo, y, yo, L);
     }
 
     /**
      * quantize_row_q2_K_impl with importance weights (reference/quantizers-imatrix.md §3.3), rows in one
      * stream of blocks: make_qkx3_quants(16, 3, x, qw·sqrtf(sigma2 + x²), ..., -0.9f, 0.05f, 36, false)
-     * per sub-block (make_qkx2_quants' search with other candidates, see {@code KScaleMinVectorBlock.weighted}),
+     * per sub-block ({@link Q2KWeightedSearch}, which skips the candidates that cannot change the levels),
      * then make_qp_quants(16, 15, ·, sw) for the scales and the mins ({@link QpSearch}).
      */
     private static void quantizeWeighted(float[] src, int srcOff, byte[] dst, int dstOff, int nRows, int nPerRow,
@@ -113,7 +113,7 @@ final class Q2KVectorCodec implements BlockCodec {
         // a group of one block per lane, so that make_qp_quants runs on whole vectors of blocks
         SubBlocks group = new SubBlocks(SUB, QK_K / SUB, QK_K / SUB);
         BlockWeights weights = new BlockWeights(group, BlockWeights.Formula.SIGMA_SUM);
-        ScaleMinSearch search = new ScaleMinSearch(group.count, SUB, 3, -0.9f, 0.05f, 36, false);
+        Q2KWeightedSearch search = new Q2KWeightedSearch(group.count);
         SubBlocks blockScales = new SubBlocks(QK_K / SUB, 1, 1);
         SubBlocks blockMins = blockScales.sameShape();
         SubBlocks blockWeightSums = blockScales.sameShape();
@@ -128,9 +128,7 @@ final class Q2KVectorCodec implements BlockCodec {
             int xo = srcOff + b0 * QK_K;
             group.load(src, xo, g);
             weights.compute(src, xo, g, b0, blocksPerRow, importance, importanceOff);
-            for (int s0 = 0; s0 < group.count; s0 += 2 * lanes) {
-                search.run(group.x, weights.transposed, group.count, s0);
-            }
+            search.run(group.x, weights.transposed, group.count);
             // step 3: make_qp_quants(16, 15, scales, Ls, sw) and (16, 15, mins, Lm, sw), one block per lane
             blockScales.load(search.scale, 0, g);
             blockMins.load(search.theMin, 0, g);
@@ -145,13 +143,14 @@ final class Q2KVectorCodec implements BlockCodec {
                 for (int j = 0; j < QK_K / SUB; j++) {
                     dst[yo + SCALES + j] = (byte) (scaleFit.levels[j * lanes + b] | minFit.levels[j * lanes + b] << 4);
                 }
-                requantizeAndPack(search, b * group.perBlock, src, xo + b * QK_K, dst, yo, levels);
+                requantizeAndPack(search.levelScale, search.levelMin, b * group.perBlock, src, xo + b * QK_K, dst, yo, levels);
             }
         }
     }
 
     /** Steps 4–5 (weighted: 5–6): the levels with the stored scales and mins, then the 2-bit packing. */
-    private static void requantizeAndPack(ScaleMinSearch search, int first, float[] x, int xo, byte[] y, int yo, byte[] L) {
+    private static void requantizeAndPack(float[] levelScale, float[] levelMin, int first, float[] x, int xo, byte[] y, int yo,
+                                          byte[] L) {
         // re-quantize with the stored scales; a zero scale keeps the search's levels
         float d = QuantMath.f16(y, yo + D);
         float dmin = QuantMath.f16(y, yo + DMIN);
@@ -159,7 +158,7 @@ final class Q2KVectorCodec implements BlockCodec {
             int sc = y[yo + SCALES + j] & 0xFF;
             float dd = d * (sc & 0xF);
             if (dd == 0) {
-                Levels.scaledFromMin(x, xo + SUB * j, SUB, search.levelScale[first + j], search.levelMin[first + j], 0, 3, L, SUB * j);
+                Levels.scaledFromMin(x, xo + SUB * j, SUB, levelScale[first + j], levelMin[first + j], 0, 3, L, SUB * j);
             } else {
                 float dm = dmin * (sc >> 4);
                 Levels.shiftedDivided(x, xo + SUB * j, SUB, dm, dd, 0, 3, L, SUB * j);
