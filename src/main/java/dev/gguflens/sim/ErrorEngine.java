@@ -362,8 +362,47 @@ public final class ErrorEngine {
                 job[k] = j;
                 variant[k] = jobs.get(j).slot(v);
             }
-            tensors.add(new TensorSlots(t, jobs, job, variant));
+            tensors.add(spread(new TensorSlots(t, jobs, job, variant), file, sampling, streamed, pipeline.threads()));
         }
         return tensors;
+    }
+
+    /**
+     * The tensor with each job of several variants dealt out over up to {@code threads} jobs of the same layout
+     * (variant i of a job to new job {@code i mod k}). A job is one worker's task per chunk, and with a sample a chunk
+     * can be a whole tensor: encoding it for a dozen file types on one thread would leave the others idle at the end
+     * of the run. Each new job decodes its units again (cheap beside encoding them); a variant's sums do not depend on
+     * the job it is in.
+     */
+    private static TensorSlots spread(TensorSlots tensor, GgufFile file, Sampling sampling, boolean streamed, int threads) {
+        List<TensorJob> jobs = new ArrayList<>();
+        int[] firstOf = new int[tensor.jobs().size()];
+        int[] ways = new int[tensor.jobs().size()];
+        for (int j = 0; j < tensor.jobs().size(); j++) {
+            TensorJob old = tensor.jobs().get(j);
+            List<TensorJob.Variant> variants = old.variants();
+            firstOf[j] = jobs.size();
+            ways[j] = Math.max(1, Math.min(variants.size(), threads));
+            if (ways[j] == 1) {
+                jobs.add(old);
+                continue;
+            }
+            for (int w = 0; w < ways[j]; w++) {
+                jobs.add(new TensorJob(file, tensor.source(), old.layout, sampling, streamed));
+            }
+            for (int v = 0; v < variants.size(); v++) {
+                jobs.get(firstOf[j] + v % ways[j]).slot(variants.get(v));
+            }
+        }
+        int[] job = tensor.job().clone();
+        int[] variant = tensor.variant().clone();
+        for (int k = 0; k < job.length; k++) {
+            if (job[k] >= 0) {
+                int j = job[k];
+                job[k] = firstOf[j] + variant[k] % ways[j];
+                variant[k] = variant[k] / ways[j];
+            }
+        }
+        return new TensorSlots(tensor.source(), jobs, job, variant);
     }
 }

@@ -137,6 +137,11 @@ final class TensorJob {
         return variants.size() - 1;
     }
 
+    /** The variants, in slot order. */
+    List<Variant> variants() {
+        return List.copyOf(variants);
+    }
+
     Sums newSums() {
         ChunkSums[] sums = new ChunkSums[variants.size()];
         for (int v = 0; v < sums.length; v++) {
