@@ -47,11 +47,22 @@ public final class ErrorHistogram {
      * NaN when there are no values.
      */
     static double quantile(long[] counts, int lo, long total, double p, double max) {
-        if (total <= 0 || counts == null) {
+        return quantile(0, counts, lo, total, p, max);
+    }
+
+    /** As {@link #quantile(long[], int, long, double, double)}, with the zero bin's count apart ({@code zeros}). */
+    static double quantile(long zeros, long[] counts, int lo, long total, double p, double max) {
+        if (total <= 0) {
             return Double.NaN;
         }
         long rank = Math.max(1, (long) Math.ceil(p * total));
-        long seen = 0;
+        if (rank <= zeros) {
+            return Math.min(representative(0), max);
+        }
+        if (counts == null) {
+            return max;
+        }
+        long seen = zeros;
         for (int i = 0; i < counts.length; i++) {
             seen += counts[i];
             if (seen >= rank) {
