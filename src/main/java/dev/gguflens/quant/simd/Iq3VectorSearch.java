@@ -8,18 +8,22 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@code iq3_find_best_neighbour}'s list scan with the Vector API, eight list entries per step (one per lane):
+ * {@code iq3_find_best_neighbour}'s list scan with the Vector API, eight list entries per step (one per lane; four at 128 bits):
  * each lane computes its entry's error {@code 0 + e_0 + e_1 + e_2 + e_3}, {@code e_i = (w_i*diff)*diff},
  * {@code diff = scale*(2l_i+1) - x_i}, with the scalar scan's operations in its order, from the entries'
  * positions {@code 2l_i+1} laid out per coordinate. The first strict minimum is found per step (the smallest
  * error below {@code Float.MAX_VALUE}, then the first lane holding it; NaN lanes never qualify, as in ggml's
  * {@code <}) and across steps with a strict {@code <}.
  *
- * <p>The width is 256 bits whatever {@link VectorWidth} says: most lists have fewer than 16 entries, so
- * wider steps would mostly compute padding. Forced to another width, the codecs give the same bytes.
+ * <p>The width is at most 256 bits: most lists have fewer than 16 entries, so wider steps would mostly
+ * compute padding. Where {@link VectorWidth} is narrower (a 128-bit machine, or a forced width), the scan
+ * takes four entries per step at that width: a 256-bit species there would run emulated, far slower than
+ * scalar code. Every width gives the same bytes.
  */
 final class Iq3VectorSearch implements Iq3NeighbourSearch {
-    private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Float> SPECIES = VectorWidth.F.length() >= 8 ? FloatVector.SPECIES_256 : VectorWidth.F;
+    /** Entries per step. */
+    private static final int STEP = SPECIES.length();
 
     /** {@code p_i[slot] = 2l_i + 1} of the entry at each slot, padded as {@link Iq3Lists} pads the levels. */
     private final float[] p0, p1, p2, p3;
@@ -51,16 +55,16 @@ final class Iq3VectorSearch implements Iq3NeighbourSearch {
         float w0 = w[wOff], w1 = w[wOff + 1], w2 = w[wOff + 2], w3 = w[wOff + 3];
         float best = Float.MAX_VALUE;
         int bestT = -1;
-        for (int c = 0; c < n; c += 8) {
+        for (int c = 0; c < n; c += STEP) {
             int s = first + c;
             // scale*pos - x, then (w*diff)*diff (diff*w is the same product), summed from 0 in coordinate order
-            FloatVector e0 = FloatVector.fromArray(F8, p0, s).mul(scale).sub(x0);
-            FloatVector e1 = FloatVector.fromArray(F8, p1, s).mul(scale).sub(x1);
-            FloatVector e2 = FloatVector.fromArray(F8, p2, s).mul(scale).sub(x2);
-            FloatVector e3 = FloatVector.fromArray(F8, p3, s).mul(scale).sub(x3);
-            FloatVector d2 = FloatVector.zero(F8).add(e0.mul(w0).mul(e0)).add(e1.mul(w1).mul(e1))
+            FloatVector e0 = FloatVector.fromArray(SPECIES, p0, s).mul(scale).sub(x0);
+            FloatVector e1 = FloatVector.fromArray(SPECIES, p1, s).mul(scale).sub(x1);
+            FloatVector e2 = FloatVector.fromArray(SPECIES, p2, s).mul(scale).sub(x2);
+            FloatVector e3 = FloatVector.fromArray(SPECIES, p3, s).mul(scale).sub(x3);
+            FloatVector d2 = FloatVector.zero(SPECIES).add(e0.mul(w0).mul(e0)).add(e1.mul(w1).mul(e1))
                     .add(e2.mul(w2).mul(e2)).add(e3.mul(w3).mul(e3));
-            VectorMask<Float> ok = d2.lt(Float.MAX_VALUE).and(F8.indexInRange(c, n));
+            VectorMask<Float> ok = d2.lt(Float.MAX_VALUE).and(SPECIES.indexInRange(c, n));
             if (ok.anyTrue()) {
                 float min = d2.blend(Float.POSITIVE_INFINITY, ok.not()).reduceLanes(VectorOperators.MIN);
                 if (min < best) {
