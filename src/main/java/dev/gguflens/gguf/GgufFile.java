@@ -255,13 +255,7 @@ public final class GgufFile implements AutoCloseable {
 
     /** The bytes of a tensor's data (a view of the mapping of the file, or part, that holds it, in the file's byte order). */
     public MemorySegment tensorData(TensorInfo t) {
-        if (t.bytes() < 0) {
-            throw new IllegalArgumentException("tensor '" + t.name() + "' has type " + t.type() + " of unknown size");
-        }
-        if (stream != null) {
-            throw new IllegalStateException("tensor '" + t.name() + "' of " + stream.describe()
-                    + " is read from a stream, in file order, not mapped");
-        }
+        checkInFile(t);
         if (partOfTensor != null) {
             GgufFile part = parts.get(partOfTensor[t.index()]);
             return part.mapped.asSlice(part.dataOffset + t.offset(), t.bytes());
@@ -279,6 +273,7 @@ public final class GgufFile implements AutoCloseable {
      * @throws UncheckedIOException when the read fails or the file has become shorter
      */
     public void copyTensorBytes(TensorInfo t, long from, byte[] dst, int dstOff, int len) {
+        checkInFile(t);
         if (from < 0 || len < 0 || from + len > t.bytes()) {
             throw new IndexOutOfBoundsException("bytes " + from + "+" + len + " of tensor '" + t.name() + "' (" + t.bytes() + " bytes)");
         }
@@ -287,8 +282,18 @@ public final class GgufFile implements AutoCloseable {
             part.copyData(part.dataOffset + t.offset() + from, dst, dstOff, len);
             return;
         }
-        tensorData(t); // the same checks as a mapped read (known size, not a stream)
         copyData(dataOffset + t.offset() + from, dst, dstOff, len);
+    }
+
+    /** A tensor whose data can be read from the file: of known size, and not in a stream (read in file order only). */
+    private void checkInFile(TensorInfo t) {
+        if (t.bytes() < 0) {
+            throw new IllegalArgumentException("tensor '" + t.name() + "' has type " + t.type() + " of unknown size");
+        }
+        if (stream != null) {
+            throw new IllegalStateException("tensor '" + t.name() + "' of " + stream.describe()
+                    + " is read from a stream, in file order, not mapped");
+        }
     }
 
     /** Copies bytes {@code at..} of this (unsplit) file: read from the channel, or from the image in memory. */

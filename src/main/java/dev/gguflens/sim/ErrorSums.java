@@ -23,8 +23,7 @@ final class ErrorSums {
     /**
      * Counts of histogram bins {@code histLo ..} (never the zero bin), or null while nothing is counted. Exact zeros
      * count in {@link #zeros} instead: they sit at bin 0, thousands of bins below the others, and a range spanning
-     * both made every histogram about four times longer than its values need (half a gigabyte of short-lived sums
-     * in a {@code fit}, and seconds of collector pauses).
+     * both made every histogram that saw an exact zero thousands of empty bins longer than its values need.
      */
     long[] hist;
     int histLo;
