@@ -307,9 +307,7 @@ final class FitCommand implements Callable<Integer> {
             }
             for (int k = 0; k < measured.size(); k++) {
                 FitReport.Option o = options.get(measured.get(k));
-                ErrorEngine.Outcome m = outcomes.get(k);
-                SimulateResult r = m.failure() == null ? o.result().withError(m.result()) : o.result().withErrorFailure(m.failure().getMessage());
-                out.set(measured.get(k), new FitReport.Option(o.model(), r, o.memory(), o.budget()));
+                out.set(measured.get(k), new FitReport.Option(o.model(), o.result().withError(outcomes.get(k)), o.memory(), o.budget()));
             }
         }
         return out;

@@ -418,12 +418,10 @@ final class SimulateCommand implements Callable<Integer> {
                 if (o.failure() != null && single) {
                     throw new FileFailure(file, o.failure().getMessage(), ExitCode.IMPOSSIBLE, o.failure());
                 }
-                SimulateResult measuredResult = o.failure() == null ? s.withError(o.result()) : s.withErrorFailure(o.failure().getMessage());
+                SimulateResult measuredResult = s.withError(o);
                 if (errors.compareImatrix()) {
                     Plan p = plain.get(s);
-                    ErrorEngine.Outcome u = p.ok() ? byPlan.get(p) : null;
-                    measuredResult = measuredResult.withUnweighted(new SimulateResult.Unweighted(p, u == null ? null : u.result(),
-                            u == null || u.failure() == null ? null : u.failure().getMessage()));
+                    measuredResult = measuredResult.withUnweighted(SimulateResult.Unweighted.of(p, p.ok() ? byPlan.get(p) : null));
                 }
                 results.add(measuredResult);
             }

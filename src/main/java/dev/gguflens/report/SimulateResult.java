@@ -3,6 +3,7 @@ package dev.gguflens.report;
 import dev.gguflens.gguf.LlamaFileType;
 import dev.gguflens.plan.Plan;
 import dev.gguflens.plan.PlannedTensor;
+import dev.gguflens.sim.ErrorEngine;
 import dev.gguflens.sim.SimulationResult;
 import dev.gguflens.sim.TensorError;
 import java.util.HashMap;
@@ -35,6 +36,11 @@ public record SimulateResult(Plan plan, boolean imatrixRequired, Plan withImatri
      * @param failure why an accepted plan could not be measured, or null
      */
     public record Unweighted(Plan plan, SimulationResult error, String failure) {
+        /** The plan and, when it was measured ({@code measured} not null), what that gave. */
+        public static Unweighted of(Plan plan, ErrorEngine.Outcome measured) {
+            return new Unweighted(plan, measured == null ? null : measured.result(), reason(measured));
+        }
+
         /** How many tensors get another type than in {@code weighted} (0 when either run is refused). */
         public int tensorsWithOtherTypes(Plan weighted) {
             if (!plan.ok() || !weighted.ok()) {
@@ -55,14 +61,14 @@ public record SimulateResult(Plan plan, boolean imatrixRequired, Plan withImatri
         this(plan, imatrixRequired, withImatrix, null, null, null);
     }
 
-    /** This result with its measured error. */
-    public SimulateResult withError(SimulationResult measured) {
-        return new SimulateResult(plan, imatrixRequired, withImatrix, measured, null, withoutImatrix);
+    /** This result with its measured error, or the reason it could not be measured. */
+    public SimulateResult withError(ErrorEngine.Outcome measured) {
+        return new SimulateResult(plan, imatrixRequired, withImatrix, measured.result(), reason(measured), withoutImatrix);
     }
 
-    /** This result with the reason its error could not be measured. */
-    public SimulateResult withErrorFailure(String reason) {
-        return new SimulateResult(plan, imatrixRequired, withImatrix, null, reason, withoutImatrix);
+    /** Why a run could not be measured, or null. */
+    private static String reason(ErrorEngine.Outcome measured) {
+        return measured == null || measured.failure() == null ? null : measured.failure().getMessage();
     }
 
     /** This result with the same file type's run without the importance matrix ({@code --compare-imatrix}). */
