@@ -1,14 +1,8 @@
 package dev.gguflens.gguf;
 
-import java.io.EOFException;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -46,11 +40,6 @@ public final class GgufFile implements AutoCloseable {
     private final int[] partOfTensor;
     /** For an image read from a stream, where its tensor data is; null for a mapped file. */
     private final GgufStream stream;
-    /**
-     * The open file (the same one as the mapping), for {@link #copyTensorBytes}; null for an image in memory and for
-     * a split model (whose parts have their own). Set once by the reader before the file is handed out.
-     */
-    private FileChannel channel;
 
     GgufFile(Path path, long fileSize, int version, ByteOrder byteOrder, long alignment, long infoEnd, long dataOffset,
              List<MetadataEntry> metadata, List<TensorInfo> tensors, List<String> warnings, MemorySegment mapped, Arena arena) {
@@ -255,38 +244,6 @@ public final class GgufFile implements AutoCloseable {
 
     /** The bytes of a tensor's data (a view of the mapping of the file, or part, that holds it, in the file's byte order). */
     public MemorySegment tensorData(TensorInfo t) {
-        checkInFile(t);
-        if (partOfTensor != null) {
-            GgufFile part = parts.get(partOfTensor[t.index()]);
-            return part.mapped.asSlice(part.dataOffset + t.offset(), t.bytes());
-        }
-        return mapped.asSlice(dataOffset + t.offset(), t.bytes());
-    }
-
-    /**
-     * Copies {@code len} bytes of tensor {@code t}'s data, from byte {@code from} of it, into {@code dst}: a positional
-     * read of the file (or part) that holds it. For data read once, from start to end (decoding a whole model), this
-     * is cheaper than copying from the mapping of {@link #tensorData}: every 4 KiB of a mapping touched for the first
-     * time is a page fault, and on a virtual machine a gigabyte of them took about 0.5 s of CPU and 0.85 s of wall
-     * time against 0.15 s for reading it (bench/README.md). Thread-safe.
-     *
-     * @throws UncheckedIOException when the read fails or the file has become shorter
-     */
-    public void copyTensorBytes(TensorInfo t, long from, byte[] dst, int dstOff, int len) {
-        checkInFile(t);
-        if (from < 0 || len < 0 || from + len > t.bytes()) {
-            throw new IndexOutOfBoundsException("bytes " + from + "+" + len + " of tensor '" + t.name() + "' (" + t.bytes() + " bytes)");
-        }
-        if (partOfTensor != null) {
-            GgufFile part = parts.get(partOfTensor[t.index()]);
-            part.copyData(part.dataOffset + t.offset() + from, dst, dstOff, len);
-            return;
-        }
-        copyData(dataOffset + t.offset() + from, dst, dstOff, len);
-    }
-
-    /** A tensor whose data can be read from the file: of known size, and not in a stream (read in file order only). */
-    private void checkInFile(TensorInfo t) {
         if (t.bytes() < 0) {
             throw new IllegalArgumentException("tensor '" + t.name() + "' has type " + t.type() + " of unknown size");
         }
@@ -294,30 +251,11 @@ public final class GgufFile implements AutoCloseable {
             throw new IllegalStateException("tensor '" + t.name() + "' of " + stream.describe()
                     + " is read from a stream, in file order, not mapped");
         }
-    }
-
-    /** Copies bytes {@code at..} of this (unsplit) file: read from the channel, or from the image in memory. */
-    private void copyData(long at, byte[] dst, int dstOff, int len) {
-        if (channel == null) {
-            MemorySegment.copy(mapped, ValueLayout.JAVA_BYTE, at, dst, dstOff, len);
-            return;
+        if (partOfTensor != null) {
+            GgufFile part = parts.get(partOfTensor[t.index()]);
+            return part.mapped.asSlice(part.dataOffset + t.offset(), t.bytes());
         }
-        ByteBuffer buf = ByteBuffer.wrap(dst, dstOff, len);
-        try {
-            while (buf.hasRemaining()) {
-                if (channel.read(buf, at + buf.position() - dstOff) < 0) {
-                    throw new EOFException(path + " ended at byte " + (at + buf.position() - dstOff) + " while reading tensor data: "
-                            + "the file was changed after it was opened");
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Called once by the reader: where {@link #copyTensorBytes} reads, closed with the file. */
-    void readTensorsThrough(FileChannel ch) {
-        this.channel = ch;
+        return mapped.asSlice(dataOffset + t.offset(), t.bytes());
     }
 
     /** The whole mapped file (the first part of a split model). */
@@ -333,13 +271,6 @@ public final class GgufFile implements AutoCloseable {
     public void close() {
         if (arena != null) {
             arena.close();
-        }
-        if (channel != null) {
-            try {
-                channel.close();
-            } catch (IOException e) {
-                // nothing was written through it: closing a read-only channel has nothing to lose
-            }
         }
         for (GgufFile p : parts) {
             p.close();

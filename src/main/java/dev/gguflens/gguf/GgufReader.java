@@ -56,16 +56,12 @@ public final class GgufReader {
             throw new NoSuchFileException(path.toString(), null, "no such file");
         }
         Arena arena = Arena.ofShared();
-        FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
-        try {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = ch.size();
             MemorySegment seg = size == 0 ? MemorySegment.ofArray(new byte[0]) : ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-            GgufFile file = new Parser(path, seg, arena).parse();
-            file.readTensorsThrough(ch);
-            return file;
+            return new Parser(path, seg, arena).parse();
         } catch (IOException | GgufFormatException | RuntimeException e) {
             arena.close();
-            ch.close();
             throw e;
         }
     }

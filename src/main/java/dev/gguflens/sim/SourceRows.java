@@ -10,7 +10,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
- * A source tensor's values, decoded to f32 on demand from the file (positional reads), a range of whole blocks at a
+ * A source tensor's values, decoded to f32 on demand from the mapped file, a range of whole blocks at a
  * time: what llama-quantize does before quantizing ({@code ggml_fp16_to_fp32_row}, a type's
  * {@code to_float}; F32 as is). Thread-safe: each call copies what it needs into the caller's buffers.
  */
@@ -19,18 +19,14 @@ public final class SourceRows {
     private static final ValueLayout.OfFloat F32_BE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private final TensorInfo tensor;
-    /** The file the values are read from, or null when they are in {@code data}. */
-    private final GgufFile file;
-    /** A chunk read from a stream; null when read from the file. */
     private final MemorySegment data;
     private final BlockCodec codec;
     private final boolean bigEndian;
     /** The element {@code data} starts at: 0 for a whole tensor, the first of a chunk read from a stream. */
     private final long firstElement;
 
-    private SourceRows(TensorInfo tensor, GgufFile file, MemorySegment data, BlockCodec codec, boolean bigEndian, long firstElement) {
+    private SourceRows(TensorInfo tensor, MemorySegment data, BlockCodec codec, boolean bigEndian, long firstElement) {
         this.tensor = tensor;
-        this.file = file;
         this.data = data;
         this.codec = codec;
         this.bigEndian = bigEndian;
@@ -44,8 +40,7 @@ public final class SourceRows {
      *         big-endian and the type is a block type (only F32, F16 and BF16 are byte-swapped)
      */
     public static SourceRows of(GgufFile file, TensorInfo t) {
-        file.tensorData(t); // its checks: a tensor of known size, in a file on disk (not a stream)
-        return new SourceRows(t, file, null, codec(file, t), file.byteOrder() == ByteOrder.BIG_ENDIAN, 0);
+        return new SourceRows(t, file.tensorData(t), codec(file, t), file.byteOrder() == ByteOrder.BIG_ENDIAN, 0);
     }
 
     /**
@@ -53,7 +48,7 @@ public final class SourceRows {
      * stream): {@link #decode} then takes element numbers of the whole tensor, within the chunk.
      */
     public static SourceRows ofChunk(GgufFile file, TensorInfo t, MemorySegment bytes, long firstElement) {
-        return new SourceRows(t, null, bytes, codec(file, t), file.byteOrder() == ByteOrder.BIG_ENDIAN, firstElement);
+        return new SourceRows(t, bytes, codec(file, t), file.byteOrder() == ByteOrder.BIG_ENDIAN, firstElement);
     }
 
     /**
@@ -100,22 +95,14 @@ public final class SourceRows {
             throw new IllegalArgumentException("values " + first + "+" + count + " are not whole " + type + " blocks");
         }
         long byteOff = (first - firstElement) / bs * type.typeSize();
-        int nBytes = count / bs * type.typeSize();
-        if (type.equals(GgmlType.F32) && data != null) {
-            // F32 needs no codec: copy straight from the chunk, swapping bytes on the way if needed.
+        if (type.equals(GgmlType.F32)) {
+            // F32 needs no codec: copy straight from the mapping, swapping bytes on the way if needed.
             MemorySegment.copy(data, bigEndian ? F32_BE : F32_LE, byteOff, dst, dstOff, count);
             return scratch;
         }
+        int nBytes = count / bs * type.typeSize();
         byte[] buf = scratch != null && scratch.length >= nBytes ? scratch : new byte[nBytes];
-        if (file != null) {
-            file.copyTensorBytes(tensor, byteOff, buf, 0, nBytes);
-        } else {
-            MemorySegment.copy(data, ValueLayout.JAVA_BYTE, byteOff, buf, 0, nBytes);
-        }
-        if (type.equals(GgmlType.F32)) {
-            MemorySegment.copy(MemorySegment.ofArray(buf), bigEndian ? F32_BE : F32_LE, 0, dst, dstOff, count);
-            return buf;
-        }
+        MemorySegment.copy(data, ValueLayout.JAVA_BYTE, byteOff, buf, 0, nBytes);
         if (bigEndian) {
             swap(buf, nBytes, type.typeSize());
         }
