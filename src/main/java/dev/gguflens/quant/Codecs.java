@@ -1,6 +1,7 @@
 package dev.gguflens.quant;
 
 import dev.gguflens.gguf.GgmlType;
+import dev.gguflens.quant.ref.Fp16;
 import dev.gguflens.quant.ref.RefCodecs;
 import java.util.Optional;
 
@@ -27,6 +28,15 @@ public final class Codecs {
     /** The scalar reference codec for {@code type} (the bit-exact port, used by differential tests). */
     public static Optional<BlockCodec> reference(GgmlType type) {
         return Optional.ofNullable(RefCodecs.get(type));
+    }
+
+    /**
+     * F16 values as llama-quantize reads an F16 source ({@code ggml_fp16_to_fp32_row}): {@code n} halves of
+     * {@code src} to floats in {@code dst} from {@code dstOff}. The same bits as the F16 codec's dequantize,
+     * in bulk (see {@link Fp16#toFloats}).
+     */
+    public static void halvesToFloats(short[] src, int n, float[] dst, int dstOff) {
+        Fp16.toFloats(src, n, dst, dstOff);
     }
 
     /** The error kernel of the chosen implementation (all give the same doubles; see {@link ErrorKernel}). */

@@ -17,6 +17,8 @@ import java.nio.ByteOrder;
 public final class SourceRows {
     private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfFloat F32_BE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfShort F16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort F16_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private final TensorInfo tensor;
     private final MemorySegment data;
@@ -85,29 +87,48 @@ public final class SourceRows {
      * Decodes {@code count} values starting at element {@code first} into {@code dst} from {@code dstOff}.
      * Both must be whole blocks of the source type (rows always are).
      *
-     * @param scratch a buffer for the encoded bytes, reused between calls by one thread; grown when too
-     *                small (the possibly new buffer is returned)
+     * @param buffers one thread's buffers for the encoded data, reused between calls and grown as needed;
+     *                null for fresh ones
      */
-    public byte[] decode(long first, int count, float[] dst, int dstOff, byte[] scratch) {
+    public void decode(long first, int count, float[] dst, int dstOff, Buffers buffers) {
         GgmlType type = tensor.type();
         int bs = type.blockSize();
         if (first % bs != 0 || count % bs != 0) {
             throw new IllegalArgumentException("values " + first + "+" + count + " are not whole " + type + " blocks");
         }
         long byteOff = (first - firstElement) / bs * type.typeSize();
+        Buffers b = buffers != null ? buffers : new Buffers();
         if (type.equals(GgmlType.F32)) {
             // F32 needs no codec: copy straight from the mapping, swapping bytes on the way if needed.
             MemorySegment.copy(data, bigEndian ? F32_BE : F32_LE, byteOff, dst, dstOff, count);
-            return scratch;
+        } else if (type.equals(GgmlType.F16)) {
+            // The most common source: halves in one copy (swapped if need be), then one bulk conversion.
+            short[] halves = b.halves(count);
+            MemorySegment.copy(data, bigEndian ? F16_BE : F16_LE, byteOff, halves, 0, count);
+            Codecs.halvesToFloats(halves, count, dst, dstOff);
+        } else {
+            int nBytes = count / bs * type.typeSize();
+            byte[] buf = b.bytes(nBytes);
+            MemorySegment.copy(data, ValueLayout.JAVA_BYTE, byteOff, buf, 0, nBytes);
+            if (bigEndian) {
+                swap(buf, nBytes, type.typeSize());
+            }
+            codec.dequantize(buf, 0, dst, dstOff, count);
         }
-        int nBytes = count / bs * type.typeSize();
-        byte[] buf = scratch != null && scratch.length >= nBytes ? scratch : new byte[nBytes];
-        MemorySegment.copy(data, ValueLayout.JAVA_BYTE, byteOff, buf, 0, nBytes);
-        if (bigEndian) {
-            swap(buf, nBytes, type.typeSize());
+    }
+
+    /** One thread's buffers for {@link #decode}: the encoded bytes of a range, or its halves for F16. */
+    public static final class Buffers {
+        private byte[] bytes = new byte[0];
+        private short[] halves = new short[0];
+
+        byte[] bytes(int n) {
+            return bytes = bytes.length >= n ? bytes : new byte[n];
         }
-        codec.dequantize(buf, 0, dst, dstOff, count);
-        return buf;
+
+        short[] halves(int n) {
+            return halves = halves.length >= n ? halves : new short[n];
+        }
     }
 
     /** Reverses each {@code size}-byte element (2 for F16/BF16) so the little-endian codec reads it. */

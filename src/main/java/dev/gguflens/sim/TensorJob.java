@@ -281,7 +281,7 @@ final class TensorJob {
     /** Decodes the {@code count} values found at element {@code at} of {@code rows} into {@code s.x} from {@code off}. */
     private void decode(SourceRows rows, long at, int count, Scratch s, int off) {
         if (decoded) {
-            s.bytes = rows.decode(at, count, s.x(off + count), off, s.bytes);
+            rows.decode(at, count, s.x(off + count), off, s.source);
         }
     }
 
@@ -351,7 +351,7 @@ final class TensorJob {
         float[] x = new float[0];
         float[] y = new float[0];
         byte[] q = new byte[0];
-        byte[] bytes;
+        final SourceRows.Buffers source = new SourceRows.Buffers();
         final PieceSums piece = new PieceSums();
         /** A sampled run's pending histogram counts per destination: each random group, then the in-full sums. */
         private final PendingCounts[] pending = new PendingCounts[Sampling.GROUPS + 1];

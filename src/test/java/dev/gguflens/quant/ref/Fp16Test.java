@@ -25,6 +25,37 @@ class Fp16Test {
     }
 
     @Test
+    void bulkDecodeGivesEveryHalfsBitsInterpretedAndCompiled() {
+        short[] all = new short[65536];
+        for (int h = 0; h < all.length; h++) {
+            all[h] = (short) h;
+        }
+        float[] out = new float[all.length + 3];
+        // enough rounds for the JIT to compile the loops (they must give the bits the interpreter gives)
+        for (int round = 0; round < 300; round++) {
+            java.util.Arrays.fill(out, 42.0f);
+            Fp16.toFloats(all, all.length, out, 3);
+            for (int h = 0; h < all.length; h++) {
+                if (Float.floatToRawIntBits(out[h + 3]) != Float.floatToRawIntBits(Fp16.toFloat((short) h))) {
+                    throw new AssertionError("round " + round + ", half " + Integer.toHexString(h) + ": "
+                            + Integer.toHexString(Float.floatToRawIntBits(out[h + 3])));
+                }
+            }
+            assertEquals(42.0f, out[0], "nothing written before the offset");
+        }
+        // a run without Inf or NaN skips the fix-up; one NaN among finite values is fixed up alone
+        short[] some = {0x3C00, (short) 0xC000, 0x7D01, 0x0001};
+        float[] got = new float[4];
+        Fp16.toFloats(some, 4, got, 0);
+        assertEquals(1.0f, got[0]);
+        assertEquals(-2.0f, got[1]);
+        assertEquals(0x7FC00000 | 0x101 << 13, Float.floatToRawIntBits(got[2]), "signalling NaN made quiet, payload kept");
+        assertEquals(0x1p-24f, got[3]);
+        Fp16.toFloats(some, 2, got, 2);
+        assertEquals(-2.0f, got[3], "only n halves are read");
+    }
+
+    @Test
     void floatToHalfRoundsAsGgml() {
         assertEquals((short) 0x7E00, Fp16.fromFloat(Float.intBitsToFloat(0x7FA00001)), "NaN payload dropped, quiet");
         assertEquals((short) 0xFE00, Fp16.fromFloat(Float.intBitsToFloat(0xFFA00000)));
