@@ -56,12 +56,16 @@ public final class GgufReader {
             throw new NoSuchFileException(path.toString(), null, "no such file");
         }
         Arena arena = Arena.ofShared();
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+        FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
+        try {
             long size = ch.size();
             MemorySegment seg = size == 0 ? MemorySegment.ofArray(new byte[0]) : ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-            return new Parser(path, seg, arena).parse();
+            GgufFile file = new Parser(path, seg, arena).parse();
+            file.readTensorsThrough(ch);
+            return file;
         } catch (IOException | GgufFormatException | RuntimeException e) {
             arena.close();
+            ch.close();
             throw e;
         }
     }

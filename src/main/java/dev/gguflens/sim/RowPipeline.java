@@ -4,10 +4,10 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class RowPipeline implements AutoCloseable {
     private final PipelineSettings settings;
     private final Cancellation cancel;
-    private final ExecutorService pool;
+    private final ThreadPoolExecutor pool;
 
     /** A tensor to cut into chunks: its row length, row count and the values a chunk should hold. */
     public record Job(long rowLength, long rows, long chunkElements) {
@@ -101,7 +101,8 @@ public final class RowPipeline implements AutoCloseable {
             t.setDaemon(true); // a worker must never keep the JVM alive after Ctrl-C
             return t;
         };
-        this.pool = Executors.newFixedThreadPool(settings.threads(), daemons);
+        this.pool = new ThreadPoolExecutor(settings.threads(), settings.threads(), 0, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(), daemons);
     }
 
     public PipelineSettings settings() {
@@ -226,19 +227,24 @@ public final class RowPipeline implements AutoCloseable {
                     first + rows == j.rows());
         }
 
-        /** Drops the chunks still in flight after a failure: their results would be thrown away anyway. */
+        /**
+         * Drops the chunks still in flight after a failure: their results would be thrown away anyway. A chunk already
+         * running finishes on its own (no interrupt: workers read the file through a channel that an interrupt would
+         * close for every thread, see {@code GgufFile.readTensorBytes}).
+         */
         private void abandon() {
             for (Future<Done<R>> f : inFlight) {
-                f.cancel(true);
+                f.cancel(false);
             }
             inFlight.clear();
             job = jobs.size();
         }
     }
 
-    /** Stops the workers (chunks in progress are abandoned). */
+    /** Stops the workers: chunks not started never run; one in progress finishes, unheard (never interrupted, as above). */
     @Override
     public void close() {
-        pool.shutdownNow();
+        pool.getQueue().clear();
+        pool.shutdown();
     }
 }

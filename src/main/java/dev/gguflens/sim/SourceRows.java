@@ -7,10 +7,11 @@ import dev.gguflens.quant.BlockCodec;
 import dev.gguflens.quant.Codecs;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * A source tensor's values, decoded to f32 on demand from the mapped file, a range of whole blocks at a
+ * A source tensor's values, decoded to f32 on demand from the file (positional reads), a range of whole blocks at a
  * time: what llama-quantize does before quantizing ({@code ggml_fp16_to_fp32_row}, a type's
  * {@code to_float}; F32 as is). Thread-safe: each call copies what it needs into the caller's buffers.
  */
@@ -21,14 +22,18 @@ public final class SourceRows {
     private static final ValueLayout.OfShort F16_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private final TensorInfo tensor;
+    /** The file the values are read from, or null when they are in {@code data}. */
+    private final GgufFile file;
+    /** A chunk read from a stream; null when read from the file. */
     private final MemorySegment data;
     private final BlockCodec codec;
     private final boolean bigEndian;
     /** The element {@code data} starts at: 0 for a whole tensor, the first of a chunk read from a stream. */
     private final long firstElement;
 
-    private SourceRows(TensorInfo tensor, MemorySegment data, BlockCodec codec, boolean bigEndian, long firstElement) {
+    private SourceRows(TensorInfo tensor, GgufFile file, MemorySegment data, BlockCodec codec, boolean bigEndian, long firstElement) {
         this.tensor = tensor;
+        this.file = file;
         this.data = data;
         this.codec = codec;
         this.bigEndian = bigEndian;
@@ -42,7 +47,8 @@ public final class SourceRows {
      *         big-endian and the type is a block type (only F32, F16 and BF16 are byte-swapped)
      */
     public static SourceRows of(GgufFile file, TensorInfo t) {
-        return new SourceRows(t, file.tensorData(t), codec(file, t), file.byteOrder() == ByteOrder.BIG_ENDIAN, 0);
+        file.tensorData(t); // its checks: a tensor of known size, in a file on disk (not a stream)
+        return new SourceRows(t, file, null, codec(file, t), file.byteOrder() == ByteOrder.BIG_ENDIAN, 0);
     }
 
     /**
@@ -50,7 +56,7 @@ public final class SourceRows {
      * stream): {@link #decode} then takes element numbers of the whole tensor, within the chunk.
      */
     public static SourceRows ofChunk(GgufFile file, TensorInfo t, MemorySegment bytes, long firstElement) {
-        return new SourceRows(t, bytes, codec(file, t), file.byteOrder() == ByteOrder.BIG_ENDIAN, firstElement);
+        return new SourceRows(t, null, bytes, codec(file, t), file.byteOrder() == ByteOrder.BIG_ENDIAN, firstElement);
     }
 
     /**
@@ -97,19 +103,26 @@ public final class SourceRows {
             throw new IllegalArgumentException("values " + first + "+" + count + " are not whole " + type + " blocks");
         }
         long byteOff = (first - firstElement) / bs * type.typeSize();
+        int nBytes = count / bs * type.typeSize();
         Buffers b = buffers != null ? buffers : new Buffers();
+        MemorySegment src = data;
+        if (file != null) {
+            ByteBuffer raw = b.raw(nBytes);
+            file.readTensorBytes(tensor, byteOff, raw);
+            src = MemorySegment.ofBuffer(raw.flip());
+            byteOff = 0;
+        }
         if (type.equals(GgmlType.F32)) {
-            // F32 needs no codec: copy straight from the mapping, swapping bytes on the way if needed.
-            MemorySegment.copy(data, bigEndian ? F32_BE : F32_LE, byteOff, dst, dstOff, count);
+            // F32 needs no codec: copied as floats, bytes swapped on the way if need be.
+            MemorySegment.copy(src, bigEndian ? F32_BE : F32_LE, byteOff, dst, dstOff, count);
         } else if (type.equals(GgmlType.F16)) {
             // The most common source: halves in one copy (swapped if need be), then one bulk conversion.
             short[] halves = b.halves(count);
-            MemorySegment.copy(data, bigEndian ? F16_BE : F16_LE, byteOff, halves, 0, count);
+            MemorySegment.copy(src, bigEndian ? F16_BE : F16_LE, byteOff, halves, 0, count);
             Codecs.halvesToFloats(halves, count, dst, dstOff);
         } else {
-            int nBytes = count / bs * type.typeSize();
             byte[] buf = b.bytes(nBytes);
-            MemorySegment.copy(data, ValueLayout.JAVA_BYTE, byteOff, buf, 0, nBytes);
+            MemorySegment.copy(src, ValueLayout.JAVA_BYTE, byteOff, buf, 0, nBytes);
             if (bigEndian) {
                 swap(buf, nBytes, type.typeSize());
             }
@@ -117,10 +130,19 @@ public final class SourceRows {
         }
     }
 
-    /** One thread's buffers for {@link #decode}: the encoded bytes of a range, or its halves for F16. */
+    /** One thread's buffers for {@link #decode}: a range's bytes as read, then as bytes or F16 halves for decoding. */
     public static final class Buffers {
+        private ByteBuffer raw = ByteBuffer.allocateDirect(0);
         private byte[] bytes = new byte[0];
         private short[] halves = new short[0];
+
+        /** A direct buffer of {@code n} bytes to read into (direct: the channel reads straight into it). */
+        ByteBuffer raw(int n) {
+            if (raw.capacity() < n) {
+                raw = ByteBuffer.allocateDirect(n);
+            }
+            return raw.clear().limit(n);
+        }
 
         byte[] bytes(int n) {
             return bytes = bytes.length >= n ? bytes : new byte[n];
