@@ -93,7 +93,8 @@ public final class QuantizedFileWriter {
         ProgressTracker progress = new ProgressTracker(listener, parts.size(), bytesTotal);
         try (RowPipeline pipeline = new RowPipeline(settings, cancel)) {
             ThreadLocal<float[]> scratch = ThreadLocal.withInitial(() -> new float[0]);
-            RowPipeline.Results<byte[]> chunks = pipeline.run(jobs, c -> parts.get(c.job()).encode(c, scratch));
+            ThreadLocal<SourceRows.Buffers> buffers = ThreadLocal.withInitial(SourceRows.Buffers::new);
+            RowPipeline.Results<byte[]> chunks = pipeline.run(jobs, c -> parts.get(c.job()).encode(c, scratch, buffers.get()));
             int[] next = {0};
             GgufWriter.write(out, layout, (t, ch) -> {
                 cancel.check();
@@ -180,13 +181,13 @@ public final class QuantizedFileWriter {
         }
 
         /** Runs on a pool thread: one chunk's encoded bytes, checked as llama-quantize checks each chunk. */
-        byte[] encode(RowPipeline.Chunk c, ThreadLocal<float[]> scratch) {
+        byte[] encode(RowPipeline.Chunk c, ThreadLocal<float[]> scratch, SourceRows.Buffers buffers) {
             float[] x = scratch.get();
             if (x.length < c.elements()) {
                 x = new float[c.elements()];
                 scratch.set(x);
             }
-            rows.decode(c.firstElement(), c.elements(), x, 0, null);
+            rows.decode(c.firstElement(), c.elements(), x, 0, buffers);
             GgmlType type = planned.targetType();
             BlockCodec codec = codec();
             byte[] out = new byte[codec.encodedBytes(c.elements())];
