@@ -31,12 +31,20 @@ public final class Codecs {
     }
 
     /**
-     * F16 values as llama-quantize reads an F16 source ({@code ggml_fp16_to_fp32_row}): {@code n} halves of
-     * {@code src} to floats in {@code dst} from {@code dstOff}. The same bits as the F16 codec's dequantize,
-     * in bulk (see {@link Fp16#toFloats}).
+     * 16-bit values as llama-quantize reads an F16 or BF16 source ({@code ggml_fp16_to_fp32_row},
+     * {@code ggml_bf16_to_fp32_row}): {@code n} of {@code src} to floats in {@code dst} from {@code dstOff}. The
+     * same bits as the type's codec's dequantize, in bulk (see {@link Fp16#toFloats}, {@link Fp16#bf16ToFloats}).
+     *
+     * @throws IllegalArgumentException for any other type
      */
-    public static void halvesToFloats(short[] src, int n, float[] dst, int dstOff) {
-        Fp16.toFloats(src, n, dst, dstOff);
+    public static void halvesToFloats(GgmlType type, short[] src, int n, float[] dst, int dstOff) {
+        if (type.equals(GgmlType.F16)) {
+            Fp16.toFloats(src, n, dst, dstOff);
+        } else if (type.equals(GgmlType.BF16)) {
+            Fp16.bf16ToFloats(src, n, dst, dstOff);
+        } else {
+            throw new IllegalArgumentException(type + " values are not 16-bit floats");
+        }
     }
 
     /** The error kernel of the chosen implementation (all give the same doubles; see {@link ErrorKernel}). */

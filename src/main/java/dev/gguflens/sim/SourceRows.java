@@ -18,8 +18,8 @@ import java.nio.ByteOrder;
 public final class SourceRows {
     private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfFloat F32_BE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfShort F16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfShort F16_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfShort U16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort U16_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private final TensorInfo tensor;
     /** The file the values are read from, or null when they are in {@code data}. */
@@ -115,11 +115,11 @@ public final class SourceRows {
         if (type.equals(GgmlType.F32)) {
             // F32 needs no codec: copied as floats, bytes swapped on the way if need be.
             MemorySegment.copy(src, bigEndian ? F32_BE : F32_LE, byteOff, dst, dstOff, count);
-        } else if (type.equals(GgmlType.F16)) {
-            // The most common source: halves in one copy (swapped if need be), then one bulk conversion.
+        } else if (type.equals(GgmlType.F16) || type.equals(GgmlType.BF16)) {
+            // The most common sources: the 16-bit values in one copy (swapped if need be), then one bulk conversion.
             short[] halves = b.halves(count);
-            MemorySegment.copy(src, bigEndian ? F16_BE : F16_LE, byteOff, halves, 0, count);
-            Codecs.halvesToFloats(halves, count, dst, dstOff);
+            MemorySegment.copy(src, bigEndian ? U16_BE : U16_LE, byteOff, halves, 0, count);
+            Codecs.halvesToFloats(type, halves, count, dst, dstOff);
         } else {
             byte[] buf = b.bytes(nBytes);
             MemorySegment.copy(src, ValueLayout.JAVA_BYTE, byteOff, buf, 0, nBytes);
@@ -130,7 +130,7 @@ public final class SourceRows {
         }
     }
 
-    /** One thread's buffers for {@link #decode}: a range's bytes as read, then as bytes or F16 halves for decoding. */
+    /** One thread's buffers for {@link #decode}: a range's bytes as read, then as bytes or 16-bit values for decoding. */
     public static final class Buffers {
         private ByteBuffer raw = ByteBuffer.allocateDirect(0);
         private byte[] bytes = new byte[0];

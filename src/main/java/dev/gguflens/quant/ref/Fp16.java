@@ -65,4 +65,11 @@ public final class Fp16 {
     public static float bf16ToFloat(short b) {
         return Float.intBitsToFloat((b & 0xFFFF) << 16);
     }
+
+    /** {@link #bf16ToFloat} of {@code n} values at once, into {@code dst} from {@code dstOff} (a loop the JIT vectorizes). */
+    public static void bf16ToFloats(short[] src, int n, float[] dst, int dstOff) {
+        for (int i = 0; i < n; i++) {
+            dst[dstOff + i] = Float.intBitsToFloat(src[i] << 16);
+        }
+    }
 }

@@ -56,6 +56,24 @@ class Fp16Test {
     }
 
     @Test
+    void bulkBf16DecodeGivesEveryValuesBits() {
+        short[] all = new short[65536];
+        for (int b = 0; b < all.length; b++) {
+            all[b] = (short) b;
+        }
+        float[] out = new float[all.length + 1];
+        for (int round = 0; round < 300; round++) {
+            Fp16.bf16ToFloats(all, all.length, out, 1);
+            for (int b = 0; b < all.length; b++) {
+                if (Float.floatToRawIntBits(out[b + 1]) != b << 16) {
+                    throw new AssertionError("round " + round + ", bf16 " + Integer.toHexString(b));
+                }
+            }
+        }
+        assertEquals(0.0f, out[0], "nothing written before the offset");
+    }
+
+    @Test
     void floatToHalfRoundsAsGgml() {
         assertEquals((short) 0x7E00, Fp16.fromFloat(Float.intBitsToFloat(0x7FA00001)), "NaN payload dropped, quiet");
         assertEquals((short) 0xFE00, Fp16.fromFloat(Float.intBitsToFloat(0xFFA00000)));
