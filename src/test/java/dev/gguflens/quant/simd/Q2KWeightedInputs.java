@@ -173,28 +173,12 @@ final class Q2KWeightedInputs {
         return Float.floatToRawIntBits(a) != Float.floatToRawIntBits(b);
     }
 
-    /** Every case whose bytes from {@code simd} differ from the reference's, as a line. */
+    /** Every case whose bytes from {@code simd}, or the floats they decode to, differ from the reference's, as a line. */
     static List<String> differences(BlockCodec simd) {
-        BlockCodec ref = Differential.reference(GgmlType.Q2_K);
         List<String> problems = new ArrayList<>();
         for (Case c : all()) {
-            int rows = c.values().length / QK_K;
-            byte[] want = new byte[ref.encodedBytes(c.values().length)];
-            byte[] got = new byte[want.length];
-            ref.quantizeRows(c.values(), 0, want, 0, rows, QK_K, c.importance(), 0);
-            simd.quantizeRows(c.values(), 0, got, 0, rows, QK_K, c.importance(), 0);
-            int count = 0;
-            int first = -1;
-            for (int k = 0; k < want.length; k++) {
-                if (want[k] != got[k]) {
-                    count++;
-                    first = first < 0 ? k : first;
-                }
-            }
-            if (count > 0) {
-                problems.add("Q2_K " + c.name() + ": " + count + " bytes differ from the reference, the first in block "
-                        + first / GgmlType.Q2_K.typeSize() + " at byte " + first % GgmlType.Q2_K.typeSize());
-            }
+            problems.addAll(WeightedDifferential.compare(GgmlType.Q2_K, simd, c.values(), 0, 0, c.values().length / QK_K, QK_K,
+                    c.importance(), 0, c.name()));
         }
         return problems;
     }
