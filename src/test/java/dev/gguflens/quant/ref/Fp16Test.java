@@ -24,25 +24,37 @@ class Fp16Test {
         assertEquals(0x7FC02000, Float.floatToRawIntBits(Fp16.toFloat((short) 0x7C01)));
     }
 
-    @Test
-    void bulkDecodeGivesEveryHalfsBitsInterpretedAndCompiled() {
+    /** A bulk conversion of 16-bit values to floats, as {@link Fp16#toFloats} and {@link Fp16#bf16ToFloats} are. */
+    private interface Bulk {
+        void convert(short[] src, int n, float[] dst, int dstOff);
+    }
+
+    /**
+     * {@code bulk} on all 65,536 values, enough rounds for the JIT to compile its loops (which must give the bits
+     * the interpreter gives): each value's float bits are {@code expectedBits}, and nothing before the offset is written.
+     */
+    private static void assertEveryValueConverts(Bulk bulk, java.util.function.IntUnaryOperator expectedBits) {
         short[] all = new short[65536];
-        for (int h = 0; h < all.length; h++) {
-            all[h] = (short) h;
+        for (int v = 0; v < all.length; v++) {
+            all[v] = (short) v;
         }
         float[] out = new float[all.length + 3];
-        // enough rounds for the JIT to compile the loops (they must give the bits the interpreter gives)
         for (int round = 0; round < 300; round++) {
             java.util.Arrays.fill(out, 42.0f);
-            Fp16.toFloats(all, all.length, out, 3);
-            for (int h = 0; h < all.length; h++) {
-                if (Float.floatToRawIntBits(out[h + 3]) != Float.floatToRawIntBits(Fp16.toFloat((short) h))) {
-                    throw new AssertionError("round " + round + ", half " + Integer.toHexString(h) + ": "
-                            + Integer.toHexString(Float.floatToRawIntBits(out[h + 3])));
+            bulk.convert(all, all.length, out, 3);
+            for (int v = 0; v < all.length; v++) {
+                if (Float.floatToRawIntBits(out[v + 3]) != expectedBits.applyAsInt(v)) {
+                    throw new AssertionError("round " + round + ", value " + Integer.toHexString(v) + ": "
+                            + Integer.toHexString(Float.floatToRawIntBits(out[v + 3])));
                 }
             }
             assertEquals(42.0f, out[0], "nothing written before the offset");
         }
+    }
+
+    @Test
+    void bulkDecodeGivesEveryHalfsBitsInterpretedAndCompiled() {
+        assertEveryValueConverts(Fp16::toFloats, h -> Float.floatToRawIntBits(Fp16.toFloat((short) h)));
         // a run without Inf or NaN skips the fix-up; one NaN among finite values is fixed up alone
         short[] some = {0x3C00, (short) 0xC000, 0x7D01, 0x0001};
         float[] got = new float[4];
@@ -57,20 +69,7 @@ class Fp16Test {
 
     @Test
     void bulkBf16DecodeGivesEveryValuesBits() {
-        short[] all = new short[65536];
-        for (int b = 0; b < all.length; b++) {
-            all[b] = (short) b;
-        }
-        float[] out = new float[all.length + 1];
-        for (int round = 0; round < 300; round++) {
-            Fp16.bf16ToFloats(all, all.length, out, 1);
-            for (int b = 0; b < all.length; b++) {
-                if (Float.floatToRawIntBits(out[b + 1]) != b << 16) {
-                    throw new AssertionError("round " + round + ", bf16 " + Integer.toHexString(b));
-                }
-            }
-        }
-        assertEquals(0.0f, out[0], "nothing written before the offset");
+        assertEveryValueConverts(Fp16::bf16ToFloats, b -> b << 16);
     }
 
     @Test
