@@ -314,27 +314,27 @@ public final class GgufFile implements AutoCloseable {
         long start = at - dst.position();
         FileChannel ch = channel;
         try {
-            while (true) {
-                try {
-                    while (dst.hasRemaining()) {
-                        if (ch.read(dst, start + dst.position()) < 0) {
-                            throw new EOFException(path + " ended at byte " + (start + dst.position()) + " while reading tensor data: "
-                                    + "the file was changed after it was opened");
-                        }
-                    }
-                    return;
-                } catch (ClosedByInterruptException e) {
-                    throw e; // this thread was interrupted: it stops here (and the next reader reopens the channel)
-                } catch (ClosedChannelException e) {
-                    // closed under this thread by another thread's interrupt, or before: reopened once, unless the file was closed
-                    if (ch != channel || closed) {
-                        throw e;
-                    }
-                    ch = reopen(ch);
-                }
+            try {
+                readFully(ch, start, dst);
+            } catch (ClosedByInterruptException e) {
+                throw e; // this thread was interrupted: it stops here (and the next reader reopens the channel)
+            } catch (ClosedChannelException e) {
+                // closed under this thread by another thread's interrupt (or before): read on from the channel opened
+                // again, by this thread or one before it (reopen refuses once the file itself is closed)
+                readFully(reopen(ch), start, dst);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Reads into {@code dst} until it is full, from byte {@code start + dst.position()} of {@code ch}. */
+    private void readFully(FileChannel ch, long start, ByteBuffer dst) throws IOException {
+        while (dst.hasRemaining()) {
+            if (ch.read(dst, start + dst.position()) < 0) {
+                throw new EOFException(path + " ended at byte " + (start + dst.position()) + " while reading tensor data: "
+                        + "the file was changed after it was opened");
+            }
         }
     }
 
