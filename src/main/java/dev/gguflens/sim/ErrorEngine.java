@@ -1,5 +1,6 @@
 package dev.gguflens.sim;
 
+import dev.gguflens.gguf.GgmlType;
 import dev.gguflens.gguf.GgufFile;
 import dev.gguflens.gguf.TensorInfo;
 import dev.gguflens.plan.Plan;
@@ -10,7 +11,9 @@ import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -169,47 +172,40 @@ public final class ErrorEngine {
         }
 
         ProgressTracker progress = new ProgressTracker(listener, tensors.size(), bytesTotal);
-        // Per tensor, its jobs' sums once done; and how many of its jobs are still running.
-        TensorJob.Sums[][] done = new TensorJob.Sums[tensors.size()][];
-        int[] remaining = new int[tensors.size()];
-        for (int t = 0; t < tensors.size(); t++) {
-            done[t] = new TensorJob.Sums[tensors.get(t).jobs().size()];
-            remaining[t] = done[t].length;
-        }
-        int nextInPlan = 0;
-        for (; nextInPlan < tensors.size() && remaining[nextInPlan] == 0; nextInPlan++) {
-            pool(tensors.get(nextInPlan), done[nextInPlan], runs, failed);
-        }
+        Pooling pooling = new Pooling(tensors, runs, failed, progress);
         try (RowPipeline pipeline = new RowPipeline(settings.pipeline(), cancel);
              TensorStream stream = streamed ? new TensorStream(file.stream().get()) : null) {
             // One set of buffers per pool thread for the whole run (the threads end with the pipeline).
             ThreadLocal<TensorJob.Scratch> scratch = ThreadLocal.withInitial(TensorJob.Scratch::new);
             RowPipeline.Results<TensorJob.Sums> chunks = pipeline.run(pipelineJobs,
+                    streamed ? List.of() : leadIn(order.stream().map(i -> jobs.get(i).targetTypes()).toList()),
                     c -> stream == null ? null : jobs.get(order.get(c.job())).load(file, stream, c),
                     (c, loaded) -> jobs.get(order.get(c.job())).measure(c, loaded, scratch.get()));
-            for (int i : order) {
-                if (Arrays.stream(runs).allMatch(r -> r == null)) {
-                    break; // every plan failed: nothing left to measure
+            // Per pipeline job, its chunks' sums so far (added in chunk order) and how many chunks are still to come.
+            TensorJob.Sums[] sums = new TensorJob.Sums[order.size()];
+            long[] chunksLeft = new long[order.size()];
+            for (int p = 0; p < order.size(); p++) {
+                int i = order.get(p);
+                chunksLeft[p] = jobs.get(i).job.chunks();
+                if (chunksLeft[p] == 0) {
+                    pooling.jobDone(tensorOf.get(i), indexInTensor.get(i), jobs.get(i).newSums(), jobs.get(i).name());
                 }
+            }
+            while (chunks.hasNext() && !Arrays.stream(runs).allMatch(r -> r == null)) { // (all failed: nothing left to measure)
+                RowPipeline.Done<TensorJob.Sums> d = chunks.next();
+                int p = d.chunk().job();
+                int i = order.get(p);
                 TensorJob w = jobs.get(i);
-                TensorJob.Sums acc = w.newSums();
-                for (long k = 0, n = w.job.chunks(); k < n; k++) {
-                    RowPipeline.Done<TensorJob.Sums> d = chunks.next();
-                    acc.add(d.value());
-                    progress.chunkDone(w.name(), w.sourceBytes(d.chunk().elements()));
+                if (sums[p] == null) {
+                    sums[p] = w.newSums();
                 }
-                cancel.check();
-                int t = tensorOf.get(i);
-                done[t][indexInTensor.get(i)] = acc;
-                if (--remaining[t] > 0) {
-                    continue;
+                sums[p].add(d.value());
+                progress.chunkDone(w.name(), w.sourceBytes(d.chunk().elements()));
+                if (--chunksLeft[p] == 0) {
+                    cancel.check();
+                    pooling.jobDone(tensorOf.get(i), indexInTensor.get(i), sums[p], w.name());
+                    sums[p] = null;
                 }
-                // Tensors done out of plan order (only when streaming) are pooled once those before them are.
-                for (; nextInPlan < tensors.size() && remaining[nextInPlan] == 0; nextInPlan++) {
-                    pool(tensors.get(nextInPlan), done[nextInPlan], runs, failed);
-                    done[nextInPlan] = null;
-                }
-                progress.tensorDone(w.name());
             }
         }
         List<Outcome> out = new ArrayList<>(plans.size());
@@ -218,6 +214,73 @@ public final class ErrorEngine {
                     : new Outcome(runs[k].result(plans.get(k), sampling, progress.elapsedNanos()), null));
         }
         return out;
+    }
+
+    /**
+     * The jobs whose first chunks the pipeline deals out together before all others
+     * ({@link RowPipeline#run(List, List, RowPipeline.Loader, RowPipeline.LoadedWorker)}), given each job's target
+     * types in pipeline order: the first job of each target type, so that every codec of the run starts its JIT
+     * warm-up in the first second instead of when the tensors before its first one are done (Q4_K_M's Q4_K after its
+     * 131 MB output tensor's Q6_K on a 1 GB model). Results do not depend on the order: each tensor adds its chunks in
+     * chunk order and the plans pool tensors in plan order.
+     */
+    static List<Integer> leadIn(List<Set<GgmlType>> targetsPerJob) {
+        List<Integer> lead = new ArrayList<>();
+        Set<GgmlType> seen = new HashSet<>();
+        for (int p = 0; p < targetsPerJob.size(); p++) {
+            boolean fresh = false;
+            for (GgmlType t : targetsPerJob.get(p)) {
+                fresh |= seen.add(t);
+            }
+            if (fresh) {
+                lead.add(p);
+            }
+        }
+        return lead;
+    }
+
+    /**
+     * Hands finished jobs to the plans: a tensor is pooled once all its jobs are done and every tensor before it in
+     * plan order is pooled, whatever order the jobs finish in.
+     */
+    private static final class Pooling {
+        private final List<TensorSlots> tensors;
+        private final PlanRun[] runs;
+        private final RuntimeException[] failed;
+        private final ProgressTracker progress;
+        /** Per tensor, its jobs' sums once done; and how many of its jobs are still running. */
+        private final TensorJob.Sums[][] done;
+        private final int[] remaining;
+        private int nextInPlan;
+
+        Pooling(List<TensorSlots> tensors, PlanRun[] runs, RuntimeException[] failed, ProgressTracker progress) {
+            this.tensors = tensors;
+            this.runs = runs;
+            this.failed = failed;
+            this.progress = progress;
+            this.done = new TensorJob.Sums[tensors.size()][];
+            this.remaining = new int[tensors.size()];
+            for (int t = 0; t < tensors.size(); t++) {
+                done[t] = new TensorJob.Sums[tensors.get(t).jobs().size()];
+                remaining[t] = done[t].length;
+            }
+            poolReady();
+        }
+
+        void jobDone(int tensor, int indexInTensor, TensorJob.Sums sums, String name) {
+            done[tensor][indexInTensor] = sums;
+            if (--remaining[tensor] == 0) {
+                poolReady();
+                progress.tensorDone(name);
+            }
+        }
+
+        private void poolReady() {
+            for (; nextInPlan < tensors.size() && remaining[nextInPlan] == 0; nextInPlan++) {
+                pool(tensors.get(nextInPlan), done[nextInPlan], runs, failed);
+                done[nextInPlan] = null;
+            }
+        }
     }
 
     /**

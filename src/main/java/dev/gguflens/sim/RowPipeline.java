@@ -119,8 +119,26 @@ public final class RowPipeline implements AutoCloseable {
      * (in chunk order, as results are taken) and handed to {@code worker} with the chunk.
      */
     public <D, R> Results<R> run(List<Job> jobs, Loader<D> loader, LoadedWorker<D, R> worker) {
-        return new Results<>(List.copyOf(jobs), loader, worker);
+        return run(jobs, List.of(), loader, worker);
     }
+
+    /**
+     * As {@link #run(List, Loader, LoadedWorker)}, but the first {@value #LEAD_IN_CHUNKS} chunks of each job listed in
+     * {@code leadIn} are submitted first, dealt round robin (job {@code leadIn[0]}'s chunk 0, {@code leadIn[1]}'s chunk
+     * 0, ..., then each one's chunk 1, ...); the other chunks follow in job order. Each job's chunks still come in chunk
+     * order, but results now come in submission order, so chunks of different jobs interleave: the caller routes them by
+     * {@link Chunk#job()}.
+     *
+     * <p>Why: the codecs run hundreds of times slower until the JIT compiler has compiled them, and it compiles a codec
+     * only once it has run for a while. Run job after job, a model's second codec (Q4_K_M's Q4_K after its output
+     * tensor's Q6_K) starts its warm-up only when the first codec's is over; dealt out together, both warm up at once.
+     */
+    public <D, R> Results<R> run(List<Job> jobs, List<Integer> leadIn, Loader<D> loader, LoadedWorker<D, R> worker) {
+        return new Results<>(List.copyOf(jobs), List.copyOf(leadIn), loader, worker);
+    }
+
+    /** Chunks per job of a lead-in: about a megabyte of values each, enough for the JIT to compile the job's codec. */
+    static final int LEAD_IN_CHUNKS = 4;
 
     /** Results in chunk order; pulling one lets the next chunk start. Use from one thread. */
     public final class Results<R> {
@@ -129,13 +147,28 @@ public final class RowPipeline implements AutoCloseable {
         private final LoadedWorker<?, R> worker;
         private final ArrayDeque<Future<Done<R>>> inFlight = new ArrayDeque<>();
         private final int window = 2 * settings.threads();
+        private final List<Integer> leadIn;
+        /** Per job, its next chunk to submit. */
+        private final long[] next;
+        /** The next slot of the lead-in (round {@code slot / leadIn.size()}, job {@code leadIn[slot % leadIn.size()]}). */
+        private int slot;
+        /** After the lead-in: the job whose chunks are being submitted. */
         private int job;
-        private long chunk;
 
-        private <D> Results(List<Job> jobs, Loader<D> loader, LoadedWorker<D, R> worker) {
+        private <D> Results(List<Job> jobs, List<Integer> leadIn, Loader<D> loader, LoadedWorker<D, R> worker) {
             this.jobs = jobs;
+            this.leadIn = leadIn;
+            this.next = new long[jobs.size()];
             this.loader = loader;
             this.worker = worker;
+            for (int j : leadIn) {
+                if (j < 0 || j >= jobs.size()) {
+                    throw new IllegalArgumentException("lead-in job " + j + " is not one of the " + jobs.size() + " jobs");
+                }
+            }
+            if (leadIn.stream().distinct().count() != leadIn.size()) {
+                throw new IllegalArgumentException("a job is listed twice in the lead-in " + leadIn);
+            }
             fill();
         }
 
@@ -191,9 +224,12 @@ public final class RowPipeline implements AutoCloseable {
 
         /** Submits chunks until the window is full or none are left. */
         private void fill() {
-            while (inFlight.size() < window && advance()) {
-                Chunk c = current();
-                chunk++;
+            while (inFlight.size() < window) {
+                int j = advance();
+                if (j < 0) {
+                    break;
+                }
+                Chunk c = chunk(j, next[j]++);
                 cancel.check();
                 inFlight.add(submit(c, loader, worker));
             }
@@ -209,21 +245,27 @@ public final class RowPipeline implements AutoCloseable {
             });
         }
 
-        /** Moves to the next job that still has a chunk to submit; false when all are submitted. */
-        private boolean advance() {
-            while (job < jobs.size() && chunk >= jobs.get(job).chunks()) {
-                job++;
-                chunk = 0;
+        /** The job whose next chunk is submitted next: from the lead-in while it lasts, then in job order; -1 when all are submitted. */
+        private int advance() {
+            for (; slot < LEAD_IN_CHUNKS * leadIn.size(); slot++) {
+                int j = leadIn.get(slot % leadIn.size());
+                if (next[j] == slot / leadIn.size() && next[j] < jobs.get(j).chunks()) {
+                    slot++;
+                    return j;
+                }
             }
-            return job < jobs.size();
+            while (job < jobs.size() && next[job] >= jobs.get(job).chunks()) {
+                job++;
+            }
+            return job < jobs.size() ? job : -1;
         }
 
-        private Chunk current() {
+        private Chunk chunk(int job, long index) {
             Job j = jobs.get(job);
             long per = j.rowsPerChunk();
-            long first = chunk * per;
+            long first = index * per;
             int rows = (int) Math.min(per, j.rows() - first);
-            return new Chunk(job, chunk, first, rows, first * j.rowLength(), Math.toIntExact(rows * j.rowLength()),
+            return new Chunk(job, index, first, rows, first * j.rowLength(), Math.toIntExact(rows * j.rowLength()),
                     first + rows == j.rows());
         }
 
@@ -237,6 +279,7 @@ public final class RowPipeline implements AutoCloseable {
                 f.cancel(false);
             }
             inFlight.clear();
+            slot = LEAD_IN_CHUNKS * leadIn.size();
             job = jobs.size();
         }
     }

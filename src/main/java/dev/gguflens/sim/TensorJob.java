@@ -10,7 +10,9 @@ import dev.gguflens.quant.CodecAbortException;
 import dev.gguflens.quant.PieceSums;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * One tensor's chunks as a job of the {@link RowPipeline}, measured for one or more ways of encoding the
@@ -140,6 +142,17 @@ final class TensorJob {
     /** The variants, in slot order. */
     List<Variant> variants() {
         return List.copyOf(variants);
+    }
+
+    /** The types this job encodes to (none when every variant keeps the tensor as it is). */
+    Set<GgmlType> targetTypes() {
+        Set<GgmlType> types = new LinkedHashSet<>();
+        for (Variant v : variants) {
+            if (!v.kept()) {
+                types.add(v.quantizer().type());
+            }
+        }
+        return types;
     }
 
     Sums newSums() {

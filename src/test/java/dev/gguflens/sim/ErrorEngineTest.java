@@ -19,6 +19,7 @@ import dev.gguflens.testing.TestFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -107,6 +108,14 @@ class ErrorEngineTest {
             assertEquals(x.sse(), y.sse(), 1e-12 * x.sse());
             assertEquals(x.p99(), y.p99(), "histograms are counts: order does not matter");
         }
+    }
+
+    @Test
+    void theLeadInIsTheFirstJobOfEachTargetType() {
+        List<Set<GgmlType>> targets = List.of(Set.of(), Set.of(GgmlType.Q6_K), Set.of(GgmlType.Q6_K), Set.of(GgmlType.Q4_K),
+                Set.of(GgmlType.Q4_K, GgmlType.Q6_K), Set.of(GgmlType.Q5_K, GgmlType.Q4_K), Set.of());
+        assertEquals(List.of(1, 3, 5), ErrorEngine.leadIn(targets));
+        assertEquals(List.of(), ErrorEngine.leadIn(List.of(Set.of(), Set.of())), "nothing to encode, nothing to lead");
     }
 
     @Test
