@@ -1,5 +1,6 @@
 package dev.gguflens.cli;
 
+import dev.gguflens.quant.Codecs;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -8,6 +9,8 @@ import picocli.CommandLine.Command;
         description = "Inspect GGUF files, predict what llama-quantize writes, measure what quantization loses, choose what fits in memory.",
         subcommands = {InspectCommand.class, SimulateCommand.class, QuantizeCommand.class, FitCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
+    /** Set by the launcher for the commands that encode tensors: start the codecs while the command line is parsed. */
+    static final String PRELOAD_PROPERTY = "gguflens.preload";
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -15,6 +18,10 @@ public final class Main implements Runnable {
     public static void main(String[] args) {
         // A command-line tool never opens a window: drawing a PNG must not need (or try to reach) a display.
         System.setProperty("java.awt.headless", "true");
+        // The launcher asks for this when the command encodes tensors (see Codecs.preloadInBackground).
+        if (Boolean.getBoolean(PRELOAD_PROPERTY)) {
+            Codecs.preloadInBackground();
+        }
         System.exit(run(args));
     }
 

@@ -52,6 +52,41 @@ public final class Codecs {
         return Chosen.PROVIDER.errorKernel();
     }
 
+    /**
+     * Starts the codecs on a background daemon thread: encodes, decodes and measures one synthetic super-block of
+     * Q4_K and of Q6_K, once. The first vector operations of a JVM spend about 0.3 s loading, linking and
+     * initializing the Vector API's classes and the codecs' own, on the thread that needs them. A command about to
+     * encode tensors calls this first, so that this happens on an otherwise idle core while the command line is
+     * parsed and the file's header is read, instead of on a worker that every other worker then waits for
+     * (bench/README.md: about 0.3 s of a 4 s {@code simulate --error} on two cores). Nothing depends on it: the
+     * codecs keep no state between calls, and a failure here is left for the real work to meet and report.
+     */
+    public static Thread preloadInBackground() {
+        Thread t = new Thread(Codecs::preload, "gguflens-preload");
+        t.setDaemon(true); // never keeps the JVM alive
+        t.start();
+        return t;
+    }
+
+    private static void preload() {
+        try {
+            float[] x = new float[GgmlType.Q4_K.blockSize()];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) Math.sin(i * 0.7) * 0.02f; // any values with a spread will do
+            }
+            float[] y = new float[x.length];
+            for (GgmlType type : new GgmlType[] {GgmlType.Q4_K, GgmlType.Q6_K}) {
+                BlockCodec codec = forType(type).orElseThrow();
+                byte[] q = new byte[codec.encodedBytes(x.length)];
+                codec.quantize(x, 0, q, 0, x.length);
+                codec.dequantize(q, 0, y, 0, y.length);
+                errorKernel().measure(x, y, 0, x.length, new PieceSums());
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // only a head start: whatever failed here fails again where it matters, and is reported there
+        }
+    }
+
     /** Which implementation {@link #forType} hands out, for diagnostics (e.g. {@code vector 512-bit}, {@code scalar}). */
     public static String implementation() {
         return Chosen.PROVIDER.description();
