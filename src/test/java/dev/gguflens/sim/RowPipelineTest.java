@@ -39,15 +39,8 @@ class RowPipelineTest {
     @Test
     void aLeadInDealsOutTheFirstChunksOfItsJobsRoundRobinThenGoesOnInJobOrder() {
         // job 0: 10 chunks, job 1: 3, job 2: none, job 3: 1; jobs 3 and 0 lead, in that order
-        List<String> seen = new ArrayList<>();
-        try (RowPipeline p = new RowPipeline(PipelineSettings.withThreads(3), Cancellation.none())) {
-            RowPipeline.Results<String> r = p.run(List.of(new RowPipeline.Job(4, 20, 8), new RowPipeline.Job(2, 3, 2),
-                    new RowPipeline.Job(8, 0, 8), new RowPipeline.Job(1, 5, 100)), List.of(3, 0),
-                    c -> null, (c, ignored) -> c.job() + ":" + c.index() + (c.last() ? "." : ""));
-            while (r.hasNext()) {
-                seen.add(r.next().value());
-            }
-        }
+        List<String> seen = submitted(3, List.of(new RowPipeline.Job(4, 20, 8), new RowPipeline.Job(2, 3, 2),
+                new RowPipeline.Job(8, 0, 8), new RowPipeline.Job(1, 5, 100)), List.of(3, 0));
         assertEquals(4, RowPipeline.LEAD_IN_CHUNKS, "the expected order below assumes four chunks per lead-in job");
         assertEquals(List.of("3:0.", "0:0", "0:1", "0:2", "0:3", "0:4", "0:5", "0:6", "0:7", "0:8", "0:9.", "1:0", "1:1",
                 "1:2."), seen);
@@ -55,16 +48,22 @@ class RowPipelineTest {
 
     @Test
     void leadInJobsTakeTurnsForTheirFirstChunks() {
+        List<String> seen = submitted(2, List.of(new RowPipeline.Job(1, 3, 1), new RowPipeline.Job(1, 2, 1),
+                new RowPipeline.Job(1, 6, 1)), List.of(0, 2));
+        // jobs 0 and 2 alternate for four rounds (job 0 runs out after three), then job 1, then the rest of job 2
+        assertEquals(List.of("0:0", "2:0", "0:1", "2:1", "0:2.", "2:2", "2:3", "1:0", "1:1.", "2:4", "2:5."), seen);
+    }
+
+    /** The chunks of a run with a lead-in as the caller receives them: {@code job:index}, and a dot after a job's last. */
+    private static List<String> submitted(int threads, List<RowPipeline.Job> jobs, List<Integer> leadIn) {
         List<String> seen = new ArrayList<>();
-        try (RowPipeline p = new RowPipeline(PipelineSettings.withThreads(2), Cancellation.none())) {
-            RowPipeline.Results<String> r = p.run(List.of(new RowPipeline.Job(1, 3, 1), new RowPipeline.Job(1, 2, 1),
-                    new RowPipeline.Job(1, 6, 1)), List.of(0, 2), c -> null, (c, ignored) -> c.job() + ":" + c.index());
+        try (RowPipeline p = new RowPipeline(PipelineSettings.withThreads(threads), Cancellation.none())) {
+            RowPipeline.Results<String> r = p.run(jobs, leadIn, c -> null, (c, ignored) -> c.job() + ":" + c.index() + (c.last() ? "." : ""));
             while (r.hasNext()) {
                 seen.add(r.next().value());
             }
         }
-        // jobs 0 and 2 alternate for four rounds (job 0 runs out after three), then job 1, then the rest of job 2
-        assertEquals(List.of("0:0", "2:0", "0:1", "2:1", "0:2", "2:2", "2:3", "1:0", "1:1", "2:4", "2:5"), seen);
+        return seen;
     }
 
     @Test
