@@ -89,8 +89,10 @@ import picocli.CommandLine.Parameters;
         footerHeading = "%nExamples:%n",
         footer = {
             "  gguflens quantize model-f16.gguf model-Q4_K_M.gguf Q4_K_M",
-            "  gguflens quantize --pure --output-tensor-type q8_0 model-f16.gguf out.gguf Q4_0",
-            "  gguflens quantize --tensor-type 'attn_v=q8_0' --tensor-type 'ffn_down=q6_k' in.gguf out.gguf Q4_K_M",
+            "  gguflens quantize --pure --output-tensor-type q8_0 model-f16.gguf out.gguf \\",
+            "      Q4_0",
+            "  gguflens quantize --tensor-type 'attn_v=q8_0' --tensor-type 'ffn_down=q6_k' \\",
+            "      in.gguf out.gguf Q4_K_M",
             "  gguflens quantize --imatrix imatrix.gguf model-f16.gguf model-IQ3_M.gguf IQ3_M",
             "",
             "FTYPE is a llama.cpp file type: Q4_K_M, q4_k_m, MOSTLY_Q4_K_M or its number (15).%n",

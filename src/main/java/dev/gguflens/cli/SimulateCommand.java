@@ -85,7 +85,7 @@ import picocli.CommandLine.Parameters;
             "                tensor. Tensors kept as they are lose nothing.",
             "  --sample F    Measure a seeded random fraction F of the blocks instead",
             "                of all (implies --error): every estimate then carries",
-            "                its 95% confidence interval (shown as +/- its larger side).",
+            "                its 95%% confidence interval (shown as +/- its larger side).",
             "  A.gguf B.gguf ... --error",
             "                Several models: one table of every model and file type,",
             "                smallest output first; * marks the options no other",
@@ -141,7 +141,8 @@ import picocli.CommandLine.Parameters;
             "  gguflens simulate --json model.gguf --all > sizes.json",
             "  gguflens simulate model.gguf --to Q4_K_M --error --sort error",
             "  gguflens simulate model.gguf --all --error --sample 0.1",
-            "  gguflens simulate model.gguf --to IQ3_M,Q3_K_M --error --imatrix imatrix.gguf --compare-imatrix",
+            "  gguflens simulate model.gguf --to IQ3_M,Q3_K_M --error \\",
+            "      --imatrix imatrix.gguf --compare-imatrix",
             "  gguflens simulate small-f16.gguf big-f16.gguf --to Q3_K_M,Q4_K_M,Q6_K --error",
             "  gguflens simulate a.gguf b.gguf --all --error --plot plot.svg --memory 24GiB",
             "",
@@ -176,7 +177,7 @@ final class SimulateCommand implements Callable<Integer> {
     boolean error;
 
     @Option(names = "--sample", paramLabel = "FRACTION", order = 21,
-            description = "Measure a seeded random fraction of the blocks, 0 < FRACTION <= 1, with 95% confidence intervals (implies --error).")
+            description = "Measure a seeded random fraction of the blocks, 0 < FRACTION <= 1, with 95%% confidence intervals (implies --error).")
     Double sample;
 
     @Option(names = "--seed", paramLabel = "N", order = 22, description = "The seed of --sample's choice of blocks (default: a fixed one, so runs repeat).")
