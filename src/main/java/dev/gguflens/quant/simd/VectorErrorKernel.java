@@ -5,7 +5,6 @@ import dev.gguflens.quant.ErrorKernel;
 import dev.gguflens.quant.PieceSums;
 import dev.gguflens.quant.ref.ScalarErrorKernel;
 import jdk.incubator.vector.DoubleVector;
-import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
@@ -13,10 +12,15 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link ErrorKernel} on the Vector API, giving the scalar specification's very doubles at every width:
- * the 8 lanes of each sum are one double vector at 512 bits, two at 256 and four at 128 (floats loaded at
- * half the width and widened exactly). Histogram bins are computed in vector lanes and then counted by a
- * scalar loop, a block of values at a time. Until the JIT has compiled the vector code, the scalar twin
- * measures instead ({@link JitGate}).
+ * the 8 lanes of each sum are one double vector at 512 bits, two at 256 and four at 128. Histogram bins are
+ * computed in vector lanes and then counted by a scalar loop, a block of values at a time. Until the JIT has
+ * compiled the vector code, the scalar twin measures instead ({@link JitGate}).
+ *
+ * <p>A block's floats are first widened to doubles by a plain loop (exact; C2 vectorizes it) rather than loaded
+ * as float vectors of half the width: the codecs use float vectors of the full width, and a second float shape
+ * made the Vector API's shared type profiles name either class depending on timing. With the lowered compile
+ * thresholds of {@code src/main/jvm/codec.options}, C2 then sometimes compiled a codec step against the wrong
+ * class, and its vector operations ran on their slow Java fallbacks for the rest of the run.
  */
 final class VectorErrorKernel implements ErrorKernel {
     /** The double shape: this JVM's width, but no wider than the 8 lanes of the contract. */
@@ -24,7 +28,6 @@ final class VectorErrorKernel implements ErrorKernel {
     // static final on purpose: C2 vectorizes only constant species (see VectorWidth)
     private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, SHAPE);
     private static final VectorSpecies<Long> L = VectorSpecies.of(long.class, SHAPE);
-    private static final VectorSpecies<Float> HALF = VectorSpecies.of(float.class, VectorShape.forBitSize(SHAPE.vectorBitSize() / 2));
     /** Doubles per vector: 2, 4 or 8 (so the 8 lanes are 4, 2 or 1 vectors). */
     private static final int DL = D.length();
     /** Values whose bins are computed before they are counted: a multiple of 8 small enough to stay in L1. */
@@ -37,7 +40,7 @@ final class VectorErrorKernel implements ErrorKernel {
     private static final int Y2 = 2 * LANES;
     private static final int XY = 3 * LANES;
     /** Whatever values: the probe's input. */
-    private static final float[] PROBE_VALUES = {0.5f, -1, 2, 0, 1e-3f, 7, -3, 0.25f};
+    private static final double[] PROBE_VALUES = {0.5, -1, 2, 0, 1e-3, 7, -3, 0.25};
     /**
      * A probe is some 40 vector operations: tens of nanoseconds compiled, while interpreted or C1 code
      * allocates for each, microseconds in all.
@@ -65,14 +68,18 @@ final class VectorErrorKernel implements ErrorKernel {
         double[] acc = new double[4 * LANES];
         int[] counts = into.counts();
         int bulk = count - count % LANES;
-        long[] bins = new long[Math.min(BLOCK, bulk)];
+        int block = Math.min(BLOCK, bulk);
+        long[] bins = new long[block];
+        double[] xs = new double[block];
+        double[] ys = new double[block];
         long[] extremes = {0, ErrorBins.BINS};
         for (int start = off; start < off + bulk; start += BLOCK) {
-            int end = Math.min(start + BLOCK, off + bulk);
+            int n = Math.min(BLOCK, off + bulk - start);
+            widen(x, y, start, n, xs, ys);
             for (int lane = 0; lane < LANES; lane += DL) {
-                part(x, y, start, lane, end, acc, bins, extremes);
+                part(xs, ys, lane, n, acc, bins, extremes);
             }
-            count(bins, end - start, counts);
+            count(bins, n, counts);
         }
         double maxAbs = Double.longBitsToDouble(extremes[MAX_BITS]);
         int low = (int) extremes[LOW_BIN];
@@ -109,7 +116,7 @@ final class VectorErrorKernel implements ErrorKernel {
      * same positions, and the bits of max|d| and the lowest bin to {@code extremes}. A method of its own,
      * called for every block, so the JIT compiles this loop early and on its own.
      */
-    private static void part(float[] x, float[] y, int start, int lane, int end, double[] acc, long[] bins, long[] extremes) {
+    private static void part(double[] x, double[] y, int lane, int end, double[] acc, long[] bins, long[] extremes) {
         DoubleVector sse = DoubleVector.fromArray(D, acc, SSE + lane);
         DoubleVector sx = DoubleVector.fromArray(D, acc, X2 + lane);
         DoubleVector sy = DoubleVector.fromArray(D, acc, Y2 + lane);
@@ -117,9 +124,9 @@ final class VectorErrorKernel implements ErrorKernel {
         LongVector max = LongVector.zero(L); // the bits of max|d|
         LongVector lo = LongVector.broadcast(L, ErrorBins.BINS);
         LongVector infinity = LongVector.broadcast(L, INFINITY_BITS);
-        for (int i = start + lane; i < end; i += LANES) {
-            DoubleVector xd = (DoubleVector) FloatVector.fromArray(HALF, x, i).convertShape(VectorOperators.F2D, D, 0);
-            DoubleVector yd = (DoubleVector) FloatVector.fromArray(HALF, y, i).convertShape(VectorOperators.F2D, D, 0);
+        for (int i = lane; i < end; i += LANES) {
+            DoubleVector xd = DoubleVector.fromArray(D, x, i);
+            DoubleVector yd = DoubleVector.fromArray(D, y, i);
             DoubleVector d = xd.sub(yd);
             sse = sse.add(d.mul(d));
             sx = sx.add(xd.mul(xd));
@@ -135,7 +142,7 @@ final class VectorErrorKernel implements ErrorKernel {
             LongVector bin = bits.lanewise(VectorOperators.LSHR, ErrorBins.SHIFT).sub(ErrorBins.OFFSET)
                     .max(0L).min(ErrorBins.BINS - 2).add(1L).and(nonZero).sub(nan);
             lo = lo.min(bin);
-            bin.intoArray(bins, i - start);
+            bin.intoArray(bins, i);
         }
         sse.intoArray(acc, SSE + lane);
         sx.intoArray(acc, X2 + lane);
@@ -154,7 +161,15 @@ final class VectorErrorKernel implements ErrorKernel {
         long[] bins = new long[LANES];
         long[] extremes = {0, ErrorBins.BINS};
         for (int lane = 0; lane < LANES; lane += DL) {
-            part(PROBE_VALUES, PROBE_VALUES, 0, lane, LANES, acc, bins, extremes);
+            part(PROBE_VALUES, PROBE_VALUES, lane, LANES, acc, bins, extremes);
+        }
+    }
+
+    /** Values {@code start .. start + n - 1} of {@code x} and {@code y} as doubles (exact), from index 0. */
+    private static void widen(float[] x, float[] y, int start, int n, double[] xd, double[] yd) {
+        for (int k = 0; k < n; k++) {
+            xd[k] = x[start + k];
+            yd[k] = y[start + k];
         }
     }
 
