@@ -4,10 +4,9 @@ import dev.gguflens.quant.Codecs;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code gguflens} command: dispatches to one class per subcommand. */
+/** The {@code gguflens} command: dispatches to one class per subcommand (added by {@link Cli#commandLine}). */
 @Command(name = "gguflens", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Inspect GGUF files, predict what llama-quantize writes, measure what quantization loses, choose what fits in memory.",
-        subcommands = {InspectCommand.class, SimulateCommand.class, QuantizeCommand.class, FitCommand.class, CommandLine.HelpCommand.class})
+        description = "Inspect GGUF files, predict what llama-quantize writes, measure what quantization loses, choose what fits in memory.")
 public final class Main implements Runnable {
     /** Set by the launcher for the commands that encode tensors: start the codecs while the command line is parsed. */
     static final String PRELOAD_PROPERTY = "gguflens.preload";
@@ -27,7 +26,7 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns the exit code (tests call this instead of {@link #main}). */
     public static int run(String... args) {
-        CommandLine cl = Cli.commandLine();
+        CommandLine cl = Cli.commandLine(args);
         int code = cl.execute(args);
         cl.getOut().flush();
         cl.getErr().flush();

@@ -41,6 +41,23 @@ class HelpTextTest {
         }
     }
 
+    /** Only the command named first is built (Cli.commandLine); the top level and "help" still know every one. */
+    @Test
+    void theTopLevelHelpAndTheHelpCommandKnowEveryCommand() {
+        String top = CommandRun.of("--help").out();
+        int at = -1;
+        for (String command : List.of("  inspect ", "  simulate ", "  quantize ", "  fit ", "  help ")) {
+            int next = top.indexOf(command);
+            assertTrue(next > at, command + " after the one before it in\n" + top);
+            at = next;
+        }
+        for (String command : List.of("inspect", "simulate", "quantize", "fit")) {
+            CommandRun help = CommandRun.of("help", command);
+            assertEquals(0, help.exitCode(), help::toString);
+            assertTrue(help.out().contains("Usage: gguflens " + command + " "), help::toString);
+        }
+    }
+
     @Test
     void simulateHelpShowsItsPercentSigns() {
         String out = CommandRun.of("simulate", "--help").out();
