@@ -167,8 +167,11 @@ final class VectorErrorKernel implements ErrorKernel {
 
     /** Values {@code start .. start + n - 1} of {@code x} and {@code y} as doubles (exact), from index 0. */
     private static void widen(float[] x, float[] y, int start, int n, double[] xd, double[] yd) {
+        // one array per loop: C2 vectorizes each
         for (int k = 0; k < n; k++) {
             xd[k] = x[start + k];
+        }
+        for (int k = 0; k < n; k++) {
             yd[k] = y[start + k];
         }
     }
