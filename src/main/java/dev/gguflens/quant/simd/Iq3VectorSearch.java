@@ -8,20 +8,23 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@code iq3_find_best_neighbour}'s list scan with the Vector API, eight list entries per step (one per lane; four at 128 bits):
+ * {@code iq3_find_best_neighbour}'s list scan with the Vector API, one list entry per lane of {@link VectorWidth#F}:
  * each lane computes its entry's error {@code 0 + e_0 + e_1 + e_2 + e_3}, {@code e_i = (w_i*diff)*diff},
  * {@code diff = scale*(2l_i+1) - x_i}, with the scalar scan's operations in its order, from the entries'
  * positions {@code 2l_i+1} laid out per coordinate. The first strict minimum is found per step (the smallest
  * error below {@code Float.MAX_VALUE}, then the first lane holding it; NaN lanes never qualify, as in ggml's
  * {@code <}) and across steps with a strict {@code <}.
  *
- * <p>The width is at most 256 bits: most lists have fewer than 16 entries, so wider steps would mostly
- * compute padding. Where {@link VectorWidth} is narrower (a 128-bit machine, or a forced width), the scan
- * takes four entries per step at that width: a 256-bit species there would run emulated, far slower than
- * scalar code. Every width gives the same bytes.
+ * <p>The scan uses the codecs' one float width (at most 512 bits: {@link Iq3Lists#PADDING} covers 16 lanes),
+ * although most lists have fewer than 16 entries and a 512-bit step mostly computes padding. It ran at 256 bits
+ * there until a second float shape proved to make the Vector API's shared type profiles depend on timing: with
+ * the lowered compile thresholds of {@code src/main/jvm/codec.options}, two runs in seven of
+ * {@code simulate --all --error} then had a codec step stuck on the API's slow Java fallbacks (see
+ * {@link VectorErrorKernel}). IQ3_S took the same time at either width, within the noise of the measurement.
+ * Every width gives the same bytes.
  */
 final class Iq3VectorSearch implements Iq3NeighbourSearch {
-    private static final VectorSpecies<Float> SPECIES = VectorWidth.F.length() >= 8 ? FloatVector.SPECIES_256 : VectorWidth.F;
+    private static final VectorSpecies<Float> SPECIES = VectorWidth.LANES <= Iq3Lists.PADDING ? VectorWidth.F : FloatVector.SPECIES_512;
     /** Entries per step. */
     private static final int STEP = SPECIES.length();
 
