@@ -111,10 +111,10 @@ final class VectorErrorKernel implements ErrorKernel {
     }
 
     /**
-     * Lanes {@code lane .. lane + DL - 1} of every sum over the values {@code start .. end} (a multiple of 8
-     * of them): elements {@code start + lane + 8k + (0 .. DL - 1)}. Their bins go to {@code bins} at the
-     * same positions, and the bits of max|d| and the lowest bin to {@code extremes}. A method of its own,
-     * called for every block, so the JIT compiles this loop early and on its own.
+     * Lanes {@code lane .. lane + DL - 1} of every sum over a widened block's values {@code 0 .. end} (a multiple
+     * of 8 of them): elements {@code lane + 8k + (0 .. DL - 1)}. Their bins go to {@code bins} at the same
+     * positions, and the bits of max|d| and the lowest bin to {@code extremes}. A method of its own, called for
+     * every block, so the JIT compiles this loop early and on its own.
      */
     private static void part(double[] x, double[] y, int lane, int end, double[] acc, long[] bins, long[] extremes) {
         DoubleVector sse = DoubleVector.fromArray(D, acc, SSE + lane);
