@@ -10,7 +10,10 @@ import jdk.incubator.vector.VectorSpecies;
  * The part Q4_K and Q5_K share (reference/quantizers.md §3 Q4_K steps 1–3; {@code quant.ref.KScaleMinBlock}),
  * vectorized: the weights and the scale-and-min search run lane per 32-value sub-block over a group of
  * blocks; the per-block steps (6-bit scales, fp16 super-scales) stay scalar; the re-quantization is
- * element-wise. One instance is the scratch of one {@code quantize} call.
+ * element-wise. Without weights, one instance is the working state of one thread's {@code quantize} calls, kept
+ * between them: allocated per call (a call is often a few groups of blocks), it was most of a simulation's
+ * garbage. Each call writes every field before reading it, and {@link SubBlocks#load} zero-pads a short group.
+ * With weights, an instance serves one call: its {@link BlockWeights} keep that call's importance values.
  *
  * <p>With importance weights (reference/quantizers-imatrix.md §3.5, §3.6) the same shape holds: the
  * weights come from {@link BlockWeights}, the search is make_qkx3_quants (make_qkx2_quants' algorithm with

@@ -23,6 +23,9 @@ final class Q4KVectorCodec implements BlockCodec {
     private static final int QS = 16;
 
     private final BlockCodec reference = RefCodecs.get(GgmlType.Q4_K);
+    /** Each thread's working state for unweighted calls, kept between them (see {@link KScaleMinVectorBlock}). */
+    private static final ThreadLocal<KScaleMinVectorBlock> PLAIN =
+            ThreadLocal.withInitial(() -> new KScaleMinVectorBlock(15, -1.0f, 20));
 
     @Override
     public GgmlType type() {
@@ -37,7 +40,7 @@ final class Q4KVectorCodec implements BlockCodec {
     @Override
     public void quantize(float[] src, int srcOff, byte[] dst, int dstOff, int n) {
         // make_qkx2_quants(32, 15, ..., -1.0f, 0.1f, 20, false) per sub-block
-        KScaleMinVectorBlock k = new KScaleMinVectorBlock(15, -1.0f, 20);
+        KScaleMinVectorBlock k = PLAIN.get();
         int nb = n / QK_K;
         for (int b0 = 0; b0 < nb; b0 += k.group.blocks) {
             int g = Math.min(k.group.blocks, nb - b0);

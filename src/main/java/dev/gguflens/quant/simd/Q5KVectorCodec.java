@@ -24,6 +24,9 @@ final class Q5KVectorCodec implements BlockCodec {
     private static final int QS = 48;
 
     private final BlockCodec reference = RefCodecs.get(GgmlType.Q5_K);
+    /** Each thread's working state for unweighted calls, kept between them (see {@link KScaleMinVectorBlock}). */
+    private static final ThreadLocal<KScaleMinVectorBlock> PLAIN =
+            ThreadLocal.withInitial(() -> new KScaleMinVectorBlock(31, -0.5f, 15));
 
     @Override
     public GgmlType type() {
@@ -38,7 +41,7 @@ final class Q5KVectorCodec implements BlockCodec {
     @Override
     public void quantize(float[] src, int srcOff, byte[] dst, int dstOff, int n) {
         // Q4_K's steps with make_qkx2_quants(32, 31, ..., -0.5f, 0.1f, 15, false)
-        KScaleMinVectorBlock k = new KScaleMinVectorBlock(31, -0.5f, 15);
+        KScaleMinVectorBlock k = PLAIN.get();
         int nb = n / QK_K;
         for (int b0 = 0; b0 < nb; b0 += k.group.blocks) {
             int g = Math.min(k.group.blocks, nb - b0);

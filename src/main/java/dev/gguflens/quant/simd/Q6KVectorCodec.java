@@ -42,11 +42,12 @@ final class Q6KVectorCodec implements BlockCodec {
 
     @Override
     public void quantize(float[] src, int srcOff, byte[] dst, int dstOff, int n) {
-        SubBlocks group = new SubBlocks(SUB, QK_K / SUB, 1);
         // make_qx_quants(16, 32, x, L, 1, NULL) per sub-block
-        SymmetricSearch search = new SymmetricSearch(group.count, SUB, 32);
-        LevelFormula formula = new LevelFormula();
-        int[] levels = new int[QK_K];
+        Scratch s = PLAIN.get();
+        SubBlocks group = s.group;
+        SymmetricSearch search = s.search;
+        LevelFormula formula = s.formula;
+        int[] levels = s.levels;
         int nb = n / QK_K;
         for (int b0 = 0; b0 < nb; b0 += group.blocks) {
             int g = Math.min(group.blocks, nb - b0);
@@ -96,6 +97,21 @@ final class Q6KVectorCodec implements BlockCodec {
             }
         }
     }
+
+    /**
+     * One thread's working state for unweighted {@code quantize} calls, kept between them: allocating it per call (a
+     * call is often a few groups of blocks) made most of a simulation's garbage. Every call writes each field before
+     * it reads it, and {@link SubBlocks#load} zero-pads a short group. (The weighted path allocates per call: its
+     * {@link BlockWeights} keep the importance of one call's rows.)
+     */
+    private static final class Scratch {
+        final SubBlocks group = new SubBlocks(SUB, QK_K / SUB, 1);
+        final SymmetricSearch search = new SymmetricSearch(group.count, SUB, 32);
+        final LevelFormula formula = new LevelFormula();
+        final int[] levels = new int[QK_K];
+    }
+
+    private static final ThreadLocal<Scratch> PLAIN = ThreadLocal.withInitial(Scratch::new);
 
     /**
      * How step 4 computes the levels of each sub-block: {@code offset + clamp(NI(x / divisor · multiplier), -32, 31)}.
