@@ -1,6 +1,5 @@
 package dev.gguflens.cli;
 
-import dev.gguflens.quant.Codecs;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -17,10 +16,8 @@ public final class Main implements Runnable {
     public static void main(String[] args) {
         // A command-line tool never opens a window: drawing a PNG must not need (or try to reach) a display.
         System.setProperty("java.awt.headless", "true");
-        // The launcher asks for this when the command encodes tensors (see Codecs.preloadInBackground).
-        if (Boolean.getBoolean(PRELOAD_PROPERTY)) {
-            Codecs.preloadInBackground();
-        }
+        // The launcher asks for the codecs' head start when the command encodes tensors (see Warmup).
+        Warmup.start(Boolean.getBoolean(PRELOAD_PROPERTY));
         System.exit(run(args));
     }
 

@@ -53,22 +53,16 @@ public final class Codecs {
     }
 
     /**
-     * Starts the codecs on a background daemon thread: encodes, decodes and measures one synthetic super-block of
-     * Q4_K and of Q6_K, once. The first vector operations of a JVM spend about 0.3 s loading, linking and
-     * initializing the Vector API's classes and the codecs' own, on the thread that needs them. A command about to
-     * encode tensors calls this first, so that this happens on an otherwise idle core while the command line is
-     * parsed and the file's header is read, instead of on a worker that every other worker then waits for
-     * (bench/README.md: about 0.3 s of a 4 s {@code simulate --error} on two cores). Nothing depends on it: the
-     * codecs keep no state between calls, and a failure here is left for the real work to meet and report.
+     * Starts the codecs: encodes, decodes and measures one synthetic super-block of Q4_K and of Q6_K, once. The
+     * first vector operations of a JVM spend about 0.3 s loading, linking and initializing the Vector API's classes
+     * and the codecs' own, on the thread that needs them. A command about to encode tensors runs this on a
+     * background thread first ({@code cli.Warmup}), so that this happens on an otherwise idle core while the
+     * command line is parsed and the file's header is read, instead of on a worker that every other worker then
+     * waits for (bench/README.md: about 0.3 s of a 4 s {@code simulate --error} on two cores). Nothing depends on
+     * it: the codecs keep nothing between calls that changes a result, and a failure here is left for the real
+     * work to meet and report.
      */
-    public static Thread preloadInBackground() {
-        Thread t = new Thread(Codecs::preload, "gguflens-preload");
-        t.setDaemon(true); // never keeps the JVM alive
-        t.start();
-        return t;
-    }
-
-    private static void preload() {
+    public static void preload() {
         try {
             float[] x = new float[GgmlType.Q4_K.blockSize()];
             for (int i = 0; i < x.length; i++) {
