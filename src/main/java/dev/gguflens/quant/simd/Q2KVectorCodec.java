@@ -40,11 +40,11 @@ final class Q2KVectorCodec implements BlockCodec {
 
     @Override
     public void quantize(float[] src, int srcOff, byte[] dst, int dstOff, int n) {
-        SubBlocks group = new SubBlocks(SUB, QK_K / SUB, 2);
-        float[] weights = new float[group.x.length];
-        // make_qkx2_quants(16, 3, x, |x|, ..., -0.5f, 0.1f, 15, true) per 16-value sub-block
-        ScaleMinSearch search = new ScaleMinSearch(group.count, SUB, 3, -0.5f, 0.1f, 15, true);
-        byte[] levels = new byte[QK_K];
+        Scratch s = PLAIN.get();
+        SubBlocks group = s.group;
+        float[] weights = s.weights;
+        ScaleMinSearch search = s.search;
+        byte[] levels = s.levels;
         int nb = n / QK_K;
         for (int b0 = 0; b0 < nb; b0 += group.blocks) {
             int g = Math.min(group.blocks, nb - b0);
@@ -63,6 +63,20 @@ final class Q2KVectorCodec implements BlockCodec {
             }
         }
     }
+
+    /**
+     * One thread's working state for unweighted {@code quantize} calls, kept between them (as Q4_K's, see
+     * {@link KScaleMinVectorBlock}): each call writes every field before it reads it.
+     */
+    private static final class Scratch {
+        final SubBlocks group = new SubBlocks(SUB, QK_K / SUB, 2);
+        final float[] weights = new float[group.x.length];
+        // make_qkx2_quants(16, 3, x, |x|, ..., -0.5f, 0.1f, 15, true) per 16-value sub-block
+        final ScaleMinSearch search = new ScaleMinSearch(group.count, SUB, 3, -0.5f, 0.1f, 15, true);
+        final byte[] levels = new byte[QK_K];
+    }
+
+    private static final ThreadLocal<Scratch> PLAIN = ThreadLocal.withInitial(Scratch::new);
 
     /** Steps 2–5 for one block whose search results start at sub-block {@code first}. */
     private static void finishBlock(ScaleMinSearch search, int first, float[] x, int xo, byte[] y, int yo, byte[] L) {

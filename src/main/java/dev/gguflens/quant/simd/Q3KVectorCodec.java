@@ -42,10 +42,10 @@ final class Q3KVectorCodec implements BlockCodec {
 
     @Override
     public void quantize(float[] src, int srcOff, byte[] dst, int dstOff, int n) {
-        SubBlocks group = new SubBlocks(SUB, QK_K / SUB, 2);
-        // make_q3_quants(16, 4, x, L, true) per sub-block
-        Q3Search search = new Q3Search(group.count, SUB, 4);
-        byte[] levels = new byte[QK_K];
+        Scratch s = PLAIN.get();
+        SubBlocks group = s.group;
+        Q3Search search = s.search;
+        byte[] levels = s.levels;
         int nb = n / QK_K;
         for (int b0 = 0; b0 < nb; b0 += group.blocks) {
             int g = Math.min(group.blocks, nb - b0);
@@ -60,6 +60,19 @@ final class Q3KVectorCodec implements BlockCodec {
             }
         }
     }
+
+    /**
+     * One thread's working state for unweighted {@code quantize} calls, kept between them (as Q4_K's, see
+     * {@link KScaleMinVectorBlock}): each call writes every field before it reads it.
+     */
+    private static final class Scratch {
+        final SubBlocks group = new SubBlocks(SUB, QK_K / SUB, 2);
+        // make_q3_quants(16, 4, x, L, true) per sub-block
+        final Q3Search search = new Q3Search(group.count, SUB, 4);
+        final byte[] levels = new byte[QK_K];
+    }
+
+    private static final ThreadLocal<Scratch> PLAIN = ThreadLocal.withInitial(Scratch::new);
 
     /** Steps 1 (the scale maximum) to 5 for one block whose search results start at sub-block {@code first}. */
     private static void finishBlock(Q3Search search, int stride, int first, float[] x, int xo, byte[] y, int yo, byte[] L) {
