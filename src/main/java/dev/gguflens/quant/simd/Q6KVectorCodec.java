@@ -99,10 +99,8 @@ final class Q6KVectorCodec implements BlockCodec {
     }
 
     /**
-     * One thread's working state for unweighted {@code quantize} calls, kept between them: allocating it per call (a
-     * call is often a few groups of blocks) made most of a simulation's garbage. Every call writes each field before
-     * it reads it, and {@link SubBlocks#load} zero-pads a short group. (The weighted path allocates per call: its
-     * {@link BlockWeights} keep the importance of one call's rows.)
+     * One thread's working state for unweighted {@code quantize} calls, kept between them (as Q4_K's, see
+     * {@link KScaleMinVectorBlock}): each call writes every field before it reads it.
      */
     private static final class Scratch {
         final SubBlocks group = new SubBlocks(SUB, QK_K / SUB, 1);
