@@ -284,7 +284,8 @@ final class FitCommand implements Callable<Integer> {
      */
     private List<FitReport.Option> measure(List<GgufFile> open, List<FitReport.Option> options, Sampling sampling, Cancellation cancel) {
         PipelineSettings pipeline = threads == null ? PipelineSettings.defaults() : PipelineSettings.withThreads(threads);
-        SimulationSettings settings = new SimulationSettings(pipeline, sampling);
+        // fit compares the options by the model's relative RMSE alone: no percentiles, no per-role or per-layer figures.
+        SimulationSettings settings = new SimulationSettings(pipeline, sampling, SimulationSettings.Detail.SUMS);
         PrintWriter err = spec.commandLine().getErr();
         List<FitReport.Option> out = new ArrayList<>(options);
         for (int model = 0; model < open.size(); model++) {

@@ -128,9 +128,11 @@ public final class ErrorEngine {
         }
         boolean streamed = file.stream().isPresent();
         Sampling sampling = settings.sampling();
+        boolean full = settings.detail() == SimulationSettings.Detail.FULL;
         // A stream is read front to back once per run, so each plan gets a run of its own there.
         int perRun = streamed ? 1
-                : plansPerRun(layers(file), sampling != null, plans.size(), Math.min(Runtime.getRuntime().maxMemory() / 8, POOLS_BUDGET));
+                : full ? plansPerRun(layers(file), sampling != null, plans.size(), Math.min(Runtime.getRuntime().maxMemory() / 8, POOLS_BUDGET))
+                : plans.size(); // (without histograms a plan's pool is a few dozen doubles)
         if (plans.size() > perRun) {
             List<Outcome> out = new ArrayList<>(plans.size());
             for (int from = 0; from < plans.size(); from += perRun) {
@@ -139,10 +141,10 @@ public final class ErrorEngine {
             return out;
         }
         RuntimeException[] failed = new RuntimeException[plans.size()];
-        List<TensorSlots> tensors = prepare(file, plans, settings.pipeline(), sampling, streamed, failed);
+        List<TensorSlots> tensors = prepare(file, plans, settings.pipeline(), sampling, full, streamed, failed);
         PlanRun[] runs = new PlanRun[plans.size()];
         for (int k = 0; k < runs.length; k++) {
-            runs[k] = failed[k] == null ? new PlanRun(sampling) : null;
+            runs[k] = failed[k] == null ? new PlanRun(sampling, full) : null;
         }
 
         // The jobs in the pipeline's order: the plan's, or for a stream the file's (by data offset).
@@ -323,15 +325,21 @@ public final class ErrorEngine {
         final Map<TensorRole, ErrorPool> roles = new EnumMap<>(TensorRole.class);
         final Map<Integer, ErrorPool> layers = new TreeMap<>();
         final Sampling sampling;
+        /** Whether the run pools per role and per layer too ({@link SimulationSettings.Detail#FULL}). */
+        final boolean breakdown;
 
-        PlanRun(Sampling sampling) {
+        PlanRun(Sampling sampling, boolean breakdown) {
             this.sampling = sampling;
+            this.breakdown = breakdown;
             this.model = new ErrorPool(sampling);
         }
 
         void add(ChunkSums sums, TensorError te) {
             results.add(te);
             model.add(sums, te);
+            if (!breakdown) {
+                return;
+            }
             roles.computeIfAbsent(te.role(), r -> new ErrorPool(sampling)).add(sums, te);
             if (te.layer() >= 0) {
                 layers.computeIfAbsent(te.layer(), l -> new ErrorPool(sampling)).add(sums, te);
@@ -380,7 +388,7 @@ public final class ErrorEngine {
      * measure gets its failure in {@code failed} and no slots from then on.
      */
     private static List<TensorSlots> prepare(GgufFile file, List<Plan> plans, PipelineSettings pipeline, Sampling sampling,
-                                             boolean streamed, RuntimeException[] failed) {
+                                             boolean percentiles, boolean streamed, RuntimeException[] failed) {
         Map<String, TensorInfo> byName = new HashMap<>();
         for (TensorInfo t : file.tensors()) {
             byName.put(t.name(), t);
@@ -421,12 +429,12 @@ public final class ErrorEngine {
                     j++;
                 }
                 if (j == jobs.size()) {
-                    jobs.add(new TensorJob(file, t, layout, sampling, streamed));
+                    jobs.add(new TensorJob(file, t, layout, sampling, percentiles, streamed));
                 }
                 job[k] = j;
                 variant[k] = jobs.get(j).slot(v);
             }
-            tensors.add(spread(new TensorSlots(t, jobs, job, variant), file, sampling, streamed, pipeline.threads()));
+            tensors.add(spread(new TensorSlots(t, jobs, job, variant), file, sampling, percentiles, streamed, pipeline.threads()));
         }
         return tensors;
     }
@@ -438,7 +446,8 @@ public final class ErrorEngine {
      * of the run. Each new job decodes its units again (cheap beside encoding them); a variant's sums do not depend on
      * the job it is in.
      */
-    private static TensorSlots spread(TensorSlots tensor, GgufFile file, Sampling sampling, boolean streamed, int threads) {
+    private static TensorSlots spread(TensorSlots tensor, GgufFile file, Sampling sampling, boolean percentiles, boolean streamed,
+                                      int threads) {
         List<TensorJob> jobs = new ArrayList<>();
         int[] firstOf = new int[tensor.jobs().size()];
         int[] ways = new int[tensor.jobs().size()];
@@ -452,7 +461,7 @@ public final class ErrorEngine {
                 continue;
             }
             for (int w = 0; w < ways[j]; w++) {
-                jobs.add(new TensorJob(file, tensor.source(), old.layout, sampling, streamed));
+                jobs.add(new TensorJob(file, tensor.source(), old.layout, sampling, percentiles, streamed));
             }
             for (int v = 0; v < variants.size(); v++) {
                 jobs.get(firstOf[j] + v % ways[j]).slot(variants.get(v));

@@ -22,6 +22,15 @@ final class PendingCounts {
         high = Math.max(high, highBin);
     }
 
+    /** Forgets the pending counts (a run without percentiles, {@link SimulationSettings.Detail#SUMS}). */
+    void discard() {
+        int[] counts = piece.counts();
+        for (int b = low; b <= high; b++) {
+            counts[b] = 0;
+        }
+        clear();
+    }
+
     void clear() {
         low = ErrorBins.BINS;
         high = -1;

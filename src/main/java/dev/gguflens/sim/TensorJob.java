@@ -7,9 +7,9 @@ import dev.gguflens.plan.ImatrixMode;
 import dev.gguflens.plan.PlannedTensor;
 import dev.gguflens.quant.BlockCodec;
 import dev.gguflens.quant.CodecAbortException;
-import dev.gguflens.quant.PieceSums;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -114,17 +114,20 @@ final class TensorJob {
     /** Whether the source is decoded (false: a kept tensor gguflens cannot decode). */
     private final boolean decoded;
     private final Sampling sampling;
+    /** Whether the |error| histograms are counted (false: {@link SimulationSettings.Detail#SUMS}, no percentiles). */
+    private final boolean percentiles;
     private final long key;
     /** Filled while the run is prepared, read only once it runs. */
     private final List<Variant> variants = new ArrayList<>();
 
-    TensorJob(GgufFile file, TensorInfo source, Layout layout, Sampling sampling, boolean streamed) {
+    TensorJob(GgufFile file, TensorInfo source, Layout layout, Sampling sampling, boolean percentiles, boolean streamed) {
         this.source = source;
         this.layout = layout;
         this.job = new RowPipeline.Job(source.rowLength(), source.rows(), layout.span());
         this.decoded = SourceRows.decodable(file, source);
         this.rows = decoded && !streamed ? SourceRows.of(file, source) : null;
         this.sampling = sampling;
+        this.percentiles = percentiles;
         this.key = sampling == null ? 0 : sampling.tensorKey(source.name());
     }
 
@@ -223,9 +226,14 @@ final class TensorJob {
                 decode(from, first, count, s, 0);
                 for (int v = 0; v < variants.size(); v++) {
                     if (roundTrip(v, first, count, s, 0, sums)) {
-                        add(sums.variants()[v].groups()[0], v, count, s, 0, null);
+                        add(sums.variants()[v].groups()[0], v, count, s, 0, s.pending(v));
                     }
                 }
+            }
+            // Each variant's histogram counts, once per chunk: drained piece by piece, the chunk's histogram grew
+            // (a new array) whenever a piece reached bins the earlier ones had not, 90 KB of garbage per chunk.
+            for (int v = 0; v < variants.size(); v++) {
+                settle(sums.variants()[v].groups()[0], s.pending(v));
             }
             return sums;
         }
@@ -267,10 +275,10 @@ final class TensorJob {
             }
             // The units' histogram counts, once per destination (see ErrorSums.addCountingLater).
             for (int g = 0; g < Sampling.GROUPS; g++) {
-                into.groups()[g].drain(s.pending(g));
+                settle(into.groups()[g], s.pending(g));
             }
             if (inFull) {
-                into.inFull().drain(s.pending(Sampling.GROUPS));
+                settle(into.inFull(), s.pending(Sampling.GROUPS));
             }
         }
         return sums;
@@ -278,16 +286,24 @@ final class TensorJob {
 
     /**
      * Adds the {@code count} values of {@code s.x} from {@code off} and their round trip through variant {@code v}
-     * (in {@code s.y}, from the same offset) to {@code sums}; with {@code pending}, their histogram counts wait there.
+     * (in {@code s.y}, from the same offset) to {@code sums}; their histogram counts wait in {@code pending} until the
+     * caller drains it into {@code sums}.
      */
     private void add(ErrorSums sums, int v, int count, Scratch s, int off, PendingCounts pending) {
         float[] y = variants.get(v).kept() ? s.x : s.y;
         if (!decoded) {
-            sums.addUnknownSignal(count);
-        } else if (pending == null) {
-            sums.add(s.x, y, off, count, s.piece);
+            sums.addUnknownSignal(count, !percentiles);
         } else {
             sums.addCountingLater(s.x, y, off, count, pending);
+        }
+    }
+
+    /** Adds the histogram counts waiting in {@code pending} to {@code sums}, or forgets them in a run without percentiles. */
+    private void settle(ErrorSums sums, PendingCounts pending) {
+        if (percentiles) {
+            sums.drain(pending);
+        } else {
+            pending.discard();
         }
     }
 
@@ -365,13 +381,18 @@ final class TensorJob {
         float[] y = new float[0];
         byte[] q = new byte[0];
         final SourceRows.Buffers source = new SourceRows.Buffers();
-        final PieceSums piece = new PieceSums();
-        /** A sampled run's pending histogram counts per destination: each random group, then the in-full sums. */
-        private final PendingCounts[] pending = new PendingCounts[Sampling.GROUPS + 1];
+        /**
+         * Histogram counts not yet drained, per destination of the chunk being measured: in a full run one per variant,
+         * in a sampled run one per random group, then the in-full sums (reused variant after variant).
+         */
+        private PendingCounts[] pending = new PendingCounts[Sampling.GROUPS + 1];
         private int[] units = new int[0];
         private int[] groups = new int[0];
 
         PendingCounts pending(int slot) {
+            if (slot >= pending.length) {
+                pending = Arrays.copyOf(pending, slot + 1);
+            }
             if (pending[slot] == null) {
                 pending[slot] = new PendingCounts();
             }

@@ -151,6 +151,54 @@ class SimulateAllTest {
         }
     }
 
+    /** {@code stats} with the percentiles and their intervals set aside: what a run without histograms measures. */
+    private static ErrorStats withoutPercentiles(ErrorStats e) {
+        ErrorIntervals i = e.intervals() == null ? null
+                : new ErrorIntervals(i(e).sse(), i(e).rmse(), i(e).relativeRmse(), i(e).snrDb(), i(e).cosine(), null, null, null);
+        return new ErrorStats(e.n(), e.measured(), e.sse(), e.rmse(), e.maxAbs(), e.sourceRms(), e.relativeRmse(), e.snrDb(),
+                e.cosine(), 0, 0, 0, i);
+    }
+
+    private static ErrorIntervals i(ErrorStats e) {
+        return e.intervals();
+    }
+
+    @Test
+    void theSumsDetailMeasuresEveryFigureButThePercentilesPerTensorAndForTheModel() throws Exception {
+        try (GgufFile f = GgufReader.open(F16)) {
+            List<Plan> plans = everyFileType(f, ImatrixMode.NONE);
+            PipelineSettings pipeline = new PipelineSettings(2, 4096);
+            for (Sampling sampling : new Sampling[] {null, new Sampling(0.3, 11)}) {
+                SimulationSettings full = new SimulationSettings(pipeline, sampling);
+                List<ErrorEngine.Outcome> all = ErrorEngine.simulateAll(f, plans, full, ProgressListener.NONE, Cancellation.none());
+                List<ErrorEngine.Outcome> sums = ErrorEngine.simulateAll(f, plans, full.withDetail(SimulationSettings.Detail.SUMS),
+                        ProgressListener.NONE, Cancellation.none());
+                int measured = 0;
+                for (int k = 0; k < plans.size(); k++) {
+                    SimulationResult a = all.get(k).get();
+                    SimulationResult b = sums.get(k).get();
+                    String what = plans.get(k).ftype() + (sampling == null ? "" : ", sampled");
+                    assertEquals(withoutPercentiles(a.model()), withoutPercentiles(b.model()), what);
+                    assertTrue(Double.isNaN(b.model().p50()) && Double.isNaN(b.model().p99()), what + ": " + b.model());
+                    assertTrue(!a.byRole().isEmpty() && !a.byLayer().isEmpty(), what);
+                    assertTrue(b.byRole().isEmpty() && b.byLayer().isEmpty(), what);
+                    assertEquals(a.tensors().size(), b.tensors().size(), what);
+                    for (int t = 0; t < a.tensors().size(); t++) {
+                        TensorError ta = a.tensors().get(t);
+                        TensorError tb = b.tensors().get(t);
+                        assertEquals(ta.name(), tb.name(), what);
+                        assertEquals(withoutPercentiles(ta.error()), withoutPercentiles(tb.error()), what + ", " + ta.name());
+                        if (!ta.kept()) {
+                            assertTrue(Double.isNaN(tb.error().p95()), what + ", " + ta.name() + ": " + tb.error());
+                            measured += ta.error().p95() > 0 ? 1 : 0;
+                        }
+                    }
+                }
+                assertTrue(measured > 100, measured + " tensors converted with a loss");
+            }
+        }
+    }
+
     @Test
     void aRunHoldsAsManyPlansAsTheirPoolsMemoryAllows() {
         long perPlanSampled = (1 + TensorRole.values().length + 80L) * (Sampling.GROUPS + 1) * 2048 * 8;

@@ -4,6 +4,7 @@ import dev.gguflens.quant.ErrorBins;
 import dev.gguflens.quant.ErrorKernel;
 import dev.gguflens.quant.PieceSums;
 import dev.gguflens.quant.ref.ScalarErrorKernel;
+import java.util.Arrays;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
@@ -72,14 +73,17 @@ final class VectorErrorKernel implements ErrorKernel {
 
     /** {@link #measure} on the vector code, compiled or not (for the differential tests). */
     void measureWithVectors(float[] x, float[] y, int off, int count, PieceSums into) {
-        double[] acc = new double[4 * LANES];
         int[] counts = into.counts();
         int bulk = count - count % LANES;
         BlockBuffers buffers = BUFFERS.get();
         long[] bins = buffers.bins;
         double[] xs = buffers.x;
         double[] ys = buffers.y;
-        long[] extremes = {0, ErrorBins.BINS};
+        double[] acc = buffers.acc;
+        Arrays.fill(acc, 0);
+        long[] extremes = buffers.extremes;
+        extremes[MAX_BITS] = 0;
+        extremes[LOW_BIN] = ErrorBins.BINS;
         for (int start = off; start < off + bulk; start += BLOCK) {
             int n = Math.min(BLOCK, off + bulk - start);
             widen(x, y, start, n, xs, ys);
@@ -183,11 +187,13 @@ final class VectorErrorKernel implements ErrorKernel {
         }
     }
 
-    /** A block's values as doubles and their bins ({@link #BUFFERS}). */
+    /** A block's values as doubles and their bins, and a piece's sums and extremes ({@link #BUFFERS}). */
     private static final class BlockBuffers {
         final double[] x = new double[BLOCK];
         final double[] y = new double[BLOCK];
         final long[] bins = new long[BLOCK];
+        final double[] acc = new double[4 * LANES];
+        final long[] extremes = new long[2];
     }
 
     /** Counts the first {@code n} bins of a block. */
