@@ -199,9 +199,12 @@ public final class ErrorEngine {
                 int i = order.get(p);
                 TensorJob w = jobs.get(i);
                 if (sums[p] == null) {
-                    sums[p] = w.newSums();
+                    // The first chunk's sums become the job's: the same bits as adding them to zeros (a sum of
+                    // +0.0 and x is x; no sum here is ever -0.0), without copying a histogram per variant and group.
+                    sums[p] = d.value();
+                } else {
+                    sums[p].add(d.value());
                 }
-                sums[p].add(d.value());
                 progress.chunkDone(w.name(), w.sourceBytes(d.chunk().elements()));
                 if (--chunksLeft[p] == 0) {
                     cancel.check();

@@ -18,6 +18,8 @@ final class IQ4_NLVectorCodec implements BlockCodec {
 
     private final BlockCodec reference = RefCodecs.get(GgmlType.IQ4_NL);
 
+    private static final ThreadLocal<Iq4Search.Scratch> SCRATCH = ThreadLocal.withInitial(() -> new Iq4Search.Scratch(1));
+
     @Override
     public GgmlType type() {
         return GgmlType.IQ4_NL;
@@ -30,10 +32,11 @@ final class IQ4_NLVectorCodec implements BlockCodec {
 
     @Override
     public void quantize(float[] src, int srcOff, byte[] dst, int dstOff, int n) {
-        SubBlocks g = new SubBlocks(QK, 1, 1);
-        float[] scales = new float[g.count];
-        float[] ids = new float[g.count];
-        int[] packed = new int[QK / 2 * VectorWidth.LANES];
+        Iq4Search.Scratch scratch = SCRATCH.get().reset();
+        SubBlocks g = scratch.group;
+        float[] scales = scratch.scales;
+        float[] ids = scratch.ids;
+        int[] packed = scratch.packed;
         int nb = n / QK;
         for (int b0 = 0; b0 < nb; b0 += g.blocks) {
             int blocks = Math.min(g.blocks, nb - b0);

@@ -20,6 +20,8 @@ final class IQ4_XSVectorCodec implements BlockCodec {
 
     private final BlockCodec reference = RefCodecs.get(GgmlType.IQ4_XS);
 
+    private static final ThreadLocal<Iq4Search.Scratch> SCRATCH = ThreadLocal.withInitial(() -> new Iq4Search.Scratch(SUB));
+
     @Override
     public GgmlType type() {
         return GgmlType.IQ4_XS;
@@ -32,10 +34,11 @@ final class IQ4_XSVectorCodec implements BlockCodec {
 
     @Override
     public void quantize(float[] src, int srcOff, byte[] dst, int dstOff, int n) {
-        SubBlocks g = new SubBlocks(Iq4Search.BLOCK, SUB, 1);
-        float[] scales = new float[g.count];
-        float[] ids = new float[g.count];
-        int[] packed = new int[Iq4Search.BLOCK / 2 * VectorWidth.LANES];
+        Iq4Search.Scratch scratch = SCRATCH.get().reset();
+        SubBlocks g = scratch.group;
+        float[] scales = scratch.scales;
+        float[] ids = scratch.ids;
+        int[] packed = scratch.packed;
         int nb = n / QK;
         for (int b0 = 0; b0 < nb; b0 += g.blocks) {
             int blocks = Math.min(g.blocks, nb - b0);

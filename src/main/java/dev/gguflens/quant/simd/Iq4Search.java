@@ -1,6 +1,7 @@
 package dev.gguflens.quant.simd;
 
 import dev.gguflens.quant.ref.Iq4NlTable;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -127,5 +128,30 @@ final class Iq4Search {
     /** Exact small non-negative floats as ints. */
     private static IntVector toInts(FloatVector v) {
         return (IntVector) v.convert(VectorOperators.F2I, 0);
+    }
+
+    /**
+     * A thread's working state for one block shape, reused call after call: a sample measures units of about 256
+     * values, and allocating this state for each of them made it a tenth of a sampled multi-type run's garbage (see
+     * {@link KScaleMinVectorBlock} for why the state is per thread).
+     */
+    static final class Scratch {
+        final SubBlocks group;
+        final float[] scales;
+        final float[] ids;
+        final int[] packed = new int[BLOCK / 2 * VectorWidth.LANES];
+
+        /** For blocks of {@code perBlock} sub-blocks of {@link #BLOCK} values. */
+        Scratch(int perBlock) {
+            group = new SubBlocks(BLOCK, perBlock, 1);
+            scales = new float[group.count];
+            ids = new float[group.count];
+        }
+
+        /** The state at the start of a call: the inverse scales of a group's padding lanes are 0, as in a fresh one. */
+        Scratch reset() {
+            Arrays.fill(ids, 0.0f);
+            return this;
+        }
     }
 }
