@@ -14,10 +14,11 @@ public record SimulationSettings(PipelineSettings pipeline, Sampling sampling, D
         /** Every figure, per tensor, per role, per layer and for the model: what {@code simulate} reports. */
         FULL,
         /**
-         * Every figure but the percentiles (NaN, and no interval), per tensor and for the model only (no per-role or
-         * per-layer figures): what {@code fit} compares. No |error| histogram is kept. With a sample, a plan keeps one
-         * per random group, per tensor and per pool; across the dozens of file types of a {@code fit} they were most of
-         * the memory the run allocated, and the collector's pauses copying them a fifth of its time.
+         * Every figure but the percentiles, per tensor and for the model only (no per-role or per-layer figures): what
+         * {@code fit} compares. No |error| histogram is kept, so the percentiles of what was measured are NaN, without
+         * an interval (a tensor kept as it is still has its exact zeros). With a sample, FULL keeps a histogram per
+         * random group, per tensor and per pool; across the dozens of file types of a {@code fit} they were most of the
+         * memory the run allocated, and the collector's pauses copying them a fifth of its time.
          */
         SUMS
     }

@@ -16,9 +16,10 @@ final class IQ4_NLVectorCodec implements BlockCodec {
     private static final int QK = Iq4Search.BLOCK;
     private static final int BYTES = 18;
 
-    private final BlockCodec reference = RefCodecs.get(GgmlType.IQ4_NL);
-
+    /** Each thread's working state (see {@link Iq4Search.Scratch}). */
     private static final ThreadLocal<Iq4Search.Scratch> SCRATCH = ThreadLocal.withInitial(() -> new Iq4Search.Scratch(1));
+
+    private final BlockCodec reference = RefCodecs.get(GgmlType.IQ4_NL);
 
     @Override
     public GgmlType type() {

@@ -18,9 +18,10 @@ final class IQ4_XSVectorCodec implements BlockCodec {
     private static final int SUB = QK / Iq4Search.BLOCK;
     private static final int BYTES = 136;
 
-    private final BlockCodec reference = RefCodecs.get(GgmlType.IQ4_XS);
-
+    /** Each thread's working state (see {@link Iq4Search.Scratch}). */
     private static final ThreadLocal<Iq4Search.Scratch> SCRATCH = ThreadLocal.withInitial(() -> new Iq4Search.Scratch(SUB));
+
+    private final BlockCodec reference = RefCodecs.get(GgmlType.IQ4_XS);
 
     @Override
     public GgmlType type() {
