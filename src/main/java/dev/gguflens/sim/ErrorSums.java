@@ -32,21 +32,12 @@ final class ErrorSums {
     long zeros;
 
     /**
-     * Adds {@code count} pairs {@code x[off..], y[off..]}: the {@link ErrorKernel} measures them as one
-     * piece, in its documented order from zero, and the piece's sums are added to the running ones.
-     *
-     * @param piece a scratch result with a zeroed histogram, left zeroed on return
-     */
-    void add(float[] x, float[] y, int off, int count, PieceSums piece) {
-        measure(x, y, off, count, piece);
-        drain(piece.counts(), piece.lowBin(), piece.highBin());
-    }
-
-    /**
-     * Adds {@code count} pairs as {@link #add(float[], float[], int, int, PieceSums)} does, except that their histogram
-     * counts stay in {@code pending} until {@link #drain(PendingCounts)}. Counting is order-free, so the counts of many
-     * small pieces (a sample's units of about 256 values) can be added to the histogram at once: drained piece by
-     * piece, walking each piece's range of bins cost about as much as measuring it.
+     * Adds {@code count} pairs {@code x[off..], y[off..]}: the {@link ErrorKernel} measures them as one piece, in its
+     * documented order from zero, and the piece's sums are added to the running ones; their histogram counts stay in
+     * {@code pending} until {@link #drain(PendingCounts)}. Counting is order-free, so the counts of many pieces (a
+     * chunk's, or a sample's units of about 256 values) are added to the histogram at once: drained piece by piece,
+     * walking each piece's range of bins cost about as much as measuring it, and the histogram grew (a new array)
+     * whenever a piece reached bins the earlier ones had not.
      */
     void addCountingLater(float[] x, float[] y, int off, int count, PendingCounts pending) {
         measure(x, y, off, count, pending.piece);
@@ -73,14 +64,12 @@ final class ErrorSums {
     }
 
     /**
-     * Counts {@code count} values of zero error whose signal is unknown (a tensor gguflens cannot decode), in the
-     * histogram too unless {@code uncounted} (a run without percentiles, whose histograms stay empty).
+     * Counts {@code count} values of zero error whose signal is unknown (a tensor gguflens cannot decode); their
+     * histogram count (the zero bin) waits in {@code pending}, as a measured piece's does.
      */
-    void addUnknownSignal(long count, boolean uncounted) {
+    void addUnknownSignal(int count, PendingCounts pending) {
         n += count;
-        if (!uncounted) {
-            addToBin(0, count);
-        }
+        pending.countZeros(count);
     }
 
     /** Adds {@code o}'s sums to these; sums combine in the order of the calls (see {@link ErrorEngine}). */
@@ -128,15 +117,6 @@ final class ErrorSums {
             hist[b - histLo] += bins[b];
             bins[b] = 0;
         }
-    }
-
-    private void addToBin(int bin, long count) {
-        if (bin == 0) {
-            zeros += count;
-            return;
-        }
-        cover(bin, bin);
-        hist[bin - histLo] += count;
     }
 
     /**

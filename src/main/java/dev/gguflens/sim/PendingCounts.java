@@ -22,6 +22,12 @@ final class PendingCounts {
         high = Math.max(high, highBin);
     }
 
+    /** Adds {@code count} values to the zero bin (|d| exactly 0). */
+    void countZeros(int count) {
+        piece.counts()[0] += count;
+        cover(0, 0);
+    }
+
     /** Forgets the pending counts (a run without percentiles, {@link SimulationSettings.Detail#SUMS}). */
     void discard() {
         int[] counts = piece.counts();

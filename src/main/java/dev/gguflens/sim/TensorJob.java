@@ -287,12 +287,12 @@ final class TensorJob {
     /**
      * Adds the {@code count} values of {@code s.x} from {@code off} and their round trip through variant {@code v}
      * (in {@code s.y}, from the same offset) to {@code sums}; their histogram counts wait in {@code pending} until the
-     * caller drains it into {@code sums}.
+     * caller settles them ({@link #settle}).
      */
     private void add(ErrorSums sums, int v, int count, Scratch s, int off, PendingCounts pending) {
         float[] y = variants.get(v).kept() ? s.x : s.y;
         if (!decoded) {
-            sums.addUnknownSignal(count, !percentiles);
+            sums.addUnknownSignal(count, pending);
         } else {
             sums.addCountingLater(s.x, y, off, count, pending);
         }

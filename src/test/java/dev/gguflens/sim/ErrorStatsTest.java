@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gguflens.quant.ErrorBins;
-import dev.gguflens.quant.PieceSums;
 import org.junit.jupiter.api.Test;
 
 /** The statistics, on values small enough to work out by hand. */
@@ -13,7 +12,9 @@ class ErrorStatsTest {
 
     private static ErrorSums sums(float[] x, float[] y) {
         ErrorSums s = new ErrorSums();
-        s.add(x, y, 0, x.length, new PieceSums());
+        PendingCounts pending = new PendingCounts();
+        s.addCountingLater(x, y, 0, x.length, pending);
+        s.drain(pending);
         return s;
     }
 
@@ -92,17 +93,43 @@ class ErrorStatsTest {
         // Pieces of 2 and 19: the first is 2^54 + 1 = 2^54; the second has lanes 3, 3, 3, 2, 2, 2, 2, 2: 19;
         // running total 0 + 2^54, then + 19 = 2^54 + 20 (to the nearest multiple of 4).
         ErrorSums pieces = new ErrorSums();
-        PieceSums scratch = new PieceSums();
-        pieces.add(x, y, 0, 2, scratch);
-        pieces.add(x, y, 2, 19, scratch);
+        PendingCounts pending = new PendingCounts();
+        pieces.addCountingLater(x, y, 0, 2, pending);
+        pieces.drain(pending);
+        pieces.addCountingLater(x, y, 2, 19, pending);
+        pieces.drain(pending);
+        int[] scratch = pending.piece.counts();
         assertEquals(0x1p54 + 20, pieces.sse, 0.0);
         assertEquals(0x1p54 + 20, pieces.sumX2, 0.0);
         assertEquals(21, pieces.n);
         assertEquals(0x1p27, pieces.maxAbs);
         for (int b = 0; b <= ErrorBins.BINS; b++) {
-            assertEquals(0, scratch.counts()[b], "the scratch histogram is left zeroed");
+            assertEquals(0, scratch[b], "the scratch histogram is left zeroed");
         }
         assertEquals(1.0, pieces.quantile(0.5), 1.0 / 128, "the histogram holds twenty 1s and one 2^27");
+    }
+
+    @Test
+    void valuesOfUnknownSignalCountAsExactZerosOnceDrainedAndNotAtAllOnceDiscarded() {
+        float[] x = {1, 2, 3, 4};
+        float[] y = {1, 2, 3, 6}; // one error of 2
+        ErrorSums s = new ErrorSums();
+        PendingCounts pending = new PendingCounts();
+        s.addCountingLater(x, y, 0, 4, pending);
+        s.addUnknownSignal(6, pending);
+        s.drain(pending);
+        assertEquals(10, s.n);
+        assertEquals(9, s.zeros, "three exact matches and six values of unknown signal");
+        assertEquals(0.0, s.quantile(0.9));
+        assertEquals(2.0, s.quantile(1.0), 2.0 / 128);
+
+        ErrorSums uncounted = new ErrorSums();
+        uncounted.addUnknownSignal(6, pending);
+        pending.discard();
+        assertEquals(6, uncounted.n);
+        assertEquals(0, uncounted.zeros);
+        assertTrue(Double.isNaN(uncounted.quantile(0.5)), "nothing counted, no percentile");
+        assertEquals(0, pending.piece.counts()[0], "discarding leaves the scratch histogram zeroed");
     }
 
     @Test

@@ -153,14 +153,11 @@ class SimulateAllTest {
 
     /** {@code stats} with the percentiles and their intervals set aside: what a run without histograms measures. */
     private static ErrorStats withoutPercentiles(ErrorStats e) {
-        ErrorIntervals i = e.intervals() == null ? null
-                : new ErrorIntervals(i(e).sse(), i(e).rmse(), i(e).relativeRmse(), i(e).snrDb(), i(e).cosine(), null, null, null);
+        ErrorIntervals all = e.intervals();
+        ErrorIntervals sums = all == null ? null
+                : new ErrorIntervals(all.sse(), all.rmse(), all.relativeRmse(), all.snrDb(), all.cosine(), null, null, null);
         return new ErrorStats(e.n(), e.measured(), e.sse(), e.rmse(), e.maxAbs(), e.sourceRms(), e.relativeRmse(), e.snrDb(),
-                e.cosine(), 0, 0, 0, i);
-    }
-
-    private static ErrorIntervals i(ErrorStats e) {
-        return e.intervals();
+                e.cosine(), 0, 0, 0, sums);
     }
 
     @Test
