@@ -41,17 +41,11 @@ public final class ErrorHistogram {
     }
 
     /**
-     * The {@code p}-quantile (0 < p <= 1) of the values counted in {@code counts} (bins
-     * {@code lo .. lo + counts.length - 1}), {@code total} of them: the bin of the
-     * {@code ceil(p x total)}-th smallest value, as its representative capped at {@code max}.
-     * NaN when there are no values.
+     * The {@code p}-quantile (0 < p <= 1) of {@code total} values: {@code zeros} of them exact zeros (bin 0), the
+     * others counted in {@code counts}. The bin of the {@code ceil(p x total)}-th smallest value, as its
+     * representative capped at {@code max}; NaN when there are no values.
      */
-    static double quantile(long[] counts, int lo, long total, double p, double max) {
-        return quantile(0, counts, lo, total, p, max);
-    }
-
-    /** As {@link #quantile(long[], int, long, double, double)}, with the zero bin's count apart ({@code zeros}). */
-    static double quantile(long zeros, long[] counts, int lo, long total, double p, double max) {
+    static double quantile(long zeros, BinCounts counts, long total, double p, double max) {
         if (total <= 0) {
             return Double.NaN;
         }
@@ -59,16 +53,7 @@ public final class ErrorHistogram {
         if (rank <= zeros) {
             return Math.min(representative(0), max);
         }
-        if (counts == null) {
-            return max;
-        }
-        long seen = zeros;
-        for (int i = 0; i < counts.length; i++) {
-            seen += counts[i];
-            if (seen >= rank) {
-                return Math.min(representative(lo + i), max);
-            }
-        }
-        return max;
+        int bin = counts.binOfRank(rank - zeros);
+        return bin < 0 ? max : Math.min(representative(bin), max);
     }
 }

@@ -1,10 +1,8 @@
 package dev.gguflens.sim;
 
 import dev.gguflens.quant.Codecs;
-import dev.gguflens.quant.ErrorBins;
 import dev.gguflens.quant.ErrorKernel;
 import dev.gguflens.quant.PieceSums;
-import java.util.Arrays;
 
 /**
  * Running sums over pairs (x source value, y value after the round trip), in double, from which every
@@ -22,12 +20,10 @@ final class ErrorSums {
     double sumXY;
     double maxAbs;
     /**
-     * Counts of histogram bins {@code histLo ..} (never the zero bin), or null while nothing is counted. Exact zeros
-     * count in {@link #zeros} instead: they sit at bin 0, thousands of bins below the others, and a range spanning
-     * both made every histogram that saw an exact zero thousands of empty bins longer than its values need.
+     * The counts of the histogram's other bins. Exact zeros count in {@link #zeros} instead: they sit at bin 0,
+     * thousands of bins below the others.
      */
-    long[] hist;
-    int histLo;
+    final BinCounts hist = new BinCounts();
     /** The count of the zero bin (|d| exactly 0). */
     long zeros;
 
@@ -36,8 +32,7 @@ final class ErrorSums {
      * documented order from zero, and the piece's sums are added to the running ones; their histogram counts stay in
      * {@code pending} until {@link #drain(PendingCounts)}. Counting is order-free, so the counts of many pieces (a
      * chunk's, or a sample's units of about 256 values) are added to the histogram at once: drained piece by piece,
-     * walking each piece's range of bins cost about as much as measuring it, and the histogram grew (a new array)
-     * whenever a piece reached bins the earlier ones had not.
+     * walking each piece's range of bins cost about as much as measuring it.
      */
     void addCountingLater(float[] x, float[] y, int off, int count, PendingCounts pending) {
         measure(x, y, off, count, pending.piece);
@@ -83,13 +78,7 @@ final class ErrorSums {
             maxAbs = o.maxAbs;
         }
         zeros += o.zeros;
-        if (o.hist != null) {
-            cover(o.histLo, o.histLo + o.hist.length - 1);
-            int shift = o.histLo - histLo;
-            for (int i = 0; i < o.hist.length; i++) {
-                hist[shift + i] += o.hist[i];
-            }
-        }
+        hist.addAll(o.hist);
     }
 
     /**
@@ -109,45 +98,11 @@ final class ErrorSums {
             bins[0] = 0;
             lo = 1;
         }
-        if (hi < lo) {
-            return;
-        }
-        cover(lo, hi);
-        for (int b = lo; b <= hi; b++) {
-            hist[b - histLo] += bins[b];
-            bins[b] = 0;
-        }
-    }
-
-    /**
-     * Grows the histogram to cover bins {@code lo..hi}, by at least half its length on each side that grows (within
-     * the histogram bins, 1 to {@code BINS - 1}). A histogram that many others are added to (a tensor's over its
-     * chunks, a pool's over a run) sees ever wider ranges, a few bins at a time: grown to the exact range, it was
-     * copied again at nearly every addition, and in a sampled multi-plan run those copies were a fifth of all the
-     * memory allocated. Grown by half, it is copied a few times at most.
-     */
-    private void cover(int lo, int hi) {
-        if (hist == null) {
-            hist = new long[hi - lo + 1];
-            histLo = lo;
-            return;
-        }
-        int end = histLo + hist.length - 1;
-        if (lo >= histLo && hi <= end) {
-            return;
-        }
-        int slack = hist.length / 2;
-        int from = lo < histLo ? Math.max(1, Math.min(lo, histLo - slack)) : histLo;
-        int to = hi > end ? Math.min(ErrorBins.BINS - 1, Math.max(hi, end + slack)) : end;
-        long[] grown = new long[to - from + 1];
-        System.arraycopy(hist, 0, grown, histLo - from, hist.length);
-        hist = grown;
-        histLo = from;
+        hist.drain(bins, lo, hi);
     }
 
     /** The {@code p}-quantile of |d| (see {@link ErrorHistogram#quantile}). */
     double quantile(double p) {
-        long counted = zeros + (hist == null ? 0 : Arrays.stream(hist).sum());
-        return ErrorHistogram.quantile(zeros, hist, histLo, counted, p, maxAbs);
+        return ErrorHistogram.quantile(zeros, hist, zeros + hist.total(), p, maxAbs);
     }
 }
