@@ -41,11 +41,12 @@ public final class ErrorHistogram {
     }
 
     /**
-     * The {@code p}-quantile (0 < p <= 1) of {@code total} values: {@code zeros} of them exact zeros (bin 0), the
-     * others counted in {@code counts}. The bin of the {@code ceil(p x total)}-th smallest value, as its
-     * representative capped at {@code max}; NaN when there are no values.
+     * The {@code p}-quantile (0 < p <= 1) of the values counted: {@code zeros} exact zeros (bin 0) and the others in
+     * {@code counts}. The bin of the {@code ceil(p x total)}-th smallest value, as its representative capped at
+     * {@code max}; NaN when there are no values.
      */
-    static double quantile(long zeros, BinCounts counts, long total, double p, double max) {
+    static double quantile(long zeros, BinCounts counts, double p, double max) {
+        long total = zeros + counts.total();
         if (total <= 0) {
             return Double.NaN;
         }

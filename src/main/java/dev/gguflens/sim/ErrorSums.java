@@ -103,6 +103,6 @@ final class ErrorSums {
 
     /** The {@code p}-quantile of |d| (see {@link ErrorHistogram#quantile}). */
     double quantile(double p) {
-        return ErrorHistogram.quantile(zeros, hist, zeros + hist.total(), p, maxAbs);
+        return ErrorHistogram.quantile(zeros, hist, p, maxAbs);
     }
 }

@@ -25,10 +25,10 @@ class ErrorHistogramTest {
         BinCounts counts = new BinCounts();
         counts.add(10, 3);
         counts.add(12, 1);
-        assertEquals(ErrorHistogram.representative(10), ErrorHistogram.quantile(0, counts, 4, 0.5, 1e9));
-        assertEquals(ErrorHistogram.representative(10), ErrorHistogram.quantile(0, counts, 4, 0.75, 1e9));
-        assertEquals(ErrorHistogram.representative(12), ErrorHistogram.quantile(0, counts, 4, 0.99, 1e9));
-        assertEquals(1e-30, ErrorHistogram.quantile(0, counts, 4, 0.99, 1e-30), "never above the maximum");
+        assertEquals(ErrorHistogram.representative(10), ErrorHistogram.quantile(0, counts, 0.5, 1e9));
+        assertEquals(ErrorHistogram.representative(10), ErrorHistogram.quantile(0, counts, 0.75, 1e9));
+        assertEquals(ErrorHistogram.representative(12), ErrorHistogram.quantile(0, counts, 0.99, 1e9));
+        assertEquals(1e-30, ErrorHistogram.quantile(0, counts, 0.99, 1e-30), "never above the maximum");
     }
 
     @Test
@@ -39,12 +39,12 @@ class ErrorHistogramTest {
         counts.add(700, 1);
         counts.add(1, 1);
         assertEquals(3, counts.total());
-        assertEquals(0.0, ErrorHistogram.quantile(2, counts, 5, 0.4, 1e30), "rank 2 of 5 is the second zero");
-        assertEquals(ErrorHistogram.representative(1), ErrorHistogram.quantile(2, counts, 5, 0.6, 1e30));
-        assertEquals(ErrorHistogram.representative(700), ErrorHistogram.quantile(2, counts, 5, 0.8, 1e30));
-        assertEquals(ErrorHistogram.representative(ErrorBins.BINS - 1), ErrorHistogram.quantile(2, counts, 5, 1.0, 1e30));
+        assertEquals(0.0, ErrorHistogram.quantile(2, counts, 0.4, 1e30), "rank 2 of 5 is the second zero");
+        assertEquals(ErrorHistogram.representative(1), ErrorHistogram.quantile(2, counts, 0.6, 1e30));
+        assertEquals(ErrorHistogram.representative(700), ErrorHistogram.quantile(2, counts, 0.8, 1e30));
+        assertEquals(ErrorHistogram.representative(ErrorBins.BINS - 1), ErrorHistogram.quantile(2, counts, 1.0, 1e30));
         assertEquals(-1, counts.binOfRank(4), "only three values are counted");
-        assertTrue(Double.isNaN(ErrorHistogram.quantile(0, new BinCounts(), 0, 0.5, 1)), "no values, no percentile");
+        assertTrue(Double.isNaN(ErrorHistogram.quantile(0, new BinCounts(), 0.5, 1)), "no values, no percentile");
     }
 
     @Test
