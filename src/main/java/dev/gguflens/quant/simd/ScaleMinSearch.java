@@ -1,5 +1,6 @@
 package dev.gguflens.quant.simd;
 
+import dev.gguflens.quant.ref.QuantMath;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -19,12 +20,26 @@ import jdk.incubator.vector.VectorSpecies;
  * the few sub-blocks that need them (the C code's copy of {@code Laux} into {@code L} stores exactly
  * those values).
  *
+ * <p>A candidate's levels take as few operations as exactness allows, as in {@link SymmetricSearch}: the bits
+ * of {@code v + 1.5·2^23}, clamped as ints between those of {@code 1.5·2^23} and {@code 1.5·2^23 + nmax},
+ * minus {@code 1.5·2^23}, are {@code clamp(nearest_int(v), 0, nmax)} as an exact float whenever
+ * {@code |v| < 2^22}. Here no bound on the values makes that hold for every lane that counts (an earlier
+ * winner's min can leave {@code max − min} tiny), so each candidate checks it: a lane of finite values
+ * whose {@code |iscale|·max(|max − min|, |lowest − min|)} is below {@value #LEVEL_BOUND}, half of 2^22 for
+ * the roundings of the check itself, is exact. The rare other lanes are redone in scalar code the
+ * reference's way ({@link #redoLane}).
+ *
  * <p>The search is split into methods that each hold a few dozen vector operations and exchange their
  * lane state through small arrays: in one large method C2 stops inlining the Vector API's calls part
  * way and boxes every vector, which is ten times slower.
  */
 final class ScaleMinSearch {
     private static final int LANES = VectorWidth.LANES;
+    /** 1.5·2^23 (quantizers.md §2.1) and its bits. */
+    private static final float MAGIC = 12582912.0f;
+    private static final int MAGIC_BITS = Float.floatToRawIntBits(MAGIC);
+    /** 2^21: below it a candidate's levels in the magic domain are exact (see the class comment). */
+    static final float LEVEL_BOUND = 2097152.0f;
 
     /** Per sub-block of the group: the scale (the function's return value). */
     final float[] scale;
@@ -41,6 +56,8 @@ final class ScaleMinSearch {
     private final float rdelta;
     private final int nstep;
     private final boolean useMad;
+    /** Lanes whose level bound reaches this are redone the reference's way: {@link #LEVEL_BOUND}, or 0 in tests. */
+    private final float levelBound;
     /** The levels of the current candidate: element i of vector v at {@code (2i + v)·LANES}. */
     private final float[] laux;
     // lane state between the steps: vector 0 at [0, LANES), vector 1 at [LANES, 2·LANES)
@@ -49,6 +66,9 @@ final class ScaleMinSearch {
     private final float[] sumW = new float[2 * LANES];
     private final float[] sumX = new float[2 * LANES];
     private final float[] minAfterStep2 = new float[2 * LANES];
+    /** Per lane: the lowest value (before step 2), and 0 where every value is finite, else NaN. */
+    private final float[] lowest = new float[2 * LANES];
+    private final float[] nonFinite = new float[2 * LANES];
     private final float[] bestScale = new float[2 * LANES];
     private final float[] bestError = new float[2 * LANES];
     private final float[] bestIscale = new float[2 * LANES];
@@ -65,6 +85,12 @@ final class ScaleMinSearch {
 
     /** A search of sub-blocks of {@code n} values with ggml's parameters ({@code nmax, rmin, rdelta, nstep, use_mad}). */
     ScaleMinSearch(int subBlocks, int n, int nmax, float rmin, float rdelta, int nstep, boolean useMad) {
+        this(subBlocks, n, nmax, rmin, rdelta, nstep, useMad, LEVEL_BOUND);
+    }
+
+    /** As above, redoing in scalar code every lane whose level bound reaches {@code levelBound} (tests pass 0: all). */
+    ScaleMinSearch(int subBlocks, int n, int nmax, float rmin, float rdelta, int nstep, boolean useMad, float levelBound) {
+        this.levelBound = levelBound;
         this.n = n;
         this.nmax = nmax;
         this.rmin = rmin;
@@ -91,6 +117,12 @@ final class ScaleMinSearch {
         // step 6: candidates is = 0..nstep
         for (int is = 0; is <= nstep; is++) {
             candidateLevels(xt, wt, stride, s0, rmin + rdelta * is + nmax);
+            long redoA = lanesOutOfBound(0);
+            long redoB = lanesOutOfBound(LANES);
+            if ((redoA | redoB) != 0) {
+                redoLanes(xt, wt, stride, s0, redoA, 0);
+                redoLanes(xt, wt, stride, s0 + LANES, redoB, 1);
+            }
             if (candidateFit()) {
                 measureFit(xt, wt, stride, s0);
                 keepBetter();
@@ -111,6 +143,7 @@ final class ScaleMinSearch {
         FloatVector mx = x0;
         FloatVector sw = w0;
         FloatVector sx = w0.mul(x0);
+        FloatVector nonFin = x0.sub(x0); // x − x: 0, or NaN for a NaN or an infinity
         for (int i = 1; i < n; i++) {
             FloatVector xi = FloatVector.fromArray(sp, xt, i * stride + s);
             FloatVector wi = FloatVector.fromArray(sp, wt, i * stride + s);
@@ -118,7 +151,10 @@ final class ScaleMinSearch {
             mx = mx.blend(xi, xi.compare(VectorOperators.GT, mx));
             sw = sw.add(wi);
             sx = sx.add(wi.mul(xi));
+            nonFin = nonFin.add(xi.sub(xi));
         }
+        mn.intoArray(lowest, state);
+        nonFin.intoArray(nonFinite, state);
         // step 2: the min is never positive
         mn = mn.blend(0.0f, mn.compare(VectorOperators.GT, 0.0f));
         // step 4: the first fit (step 3's constant sub-blocks run along and are settled in finish)
@@ -142,7 +178,8 @@ final class ScaleMinSearch {
 
     /**
      * Step 6.1–6.2 for both vectors: {@code iscale = numerator/(max − min)} with the current min (which an
-     * earlier winner may have replaced), its levels, and the sums of {@code w·l}, {@code w·l·l}, {@code w·l·x}.
+     * earlier winner may have replaced), its levels (in the magic domain: exact in the lanes that
+     * {@link #lanesOutOfBound} lets through), and the sums of {@code w·l}, {@code w·l·l}, {@code w·l·x}.
      */
     private void candidateLevels(float[] xt, float[] wt, int stride, int s0, float numerator) {
         VectorSpecies<Float> sp = VectorWidth.F;
@@ -162,8 +199,10 @@ final class ScaleMinSearch {
             FloatVector wa = FloatVector.fromArray(sp, wt, i * stride + s0);
             FloatVector xb = FloatVector.fromArray(sp, xt, i * stride + s1);
             FloatVector wb = FloatVector.fromArray(sp, wt, i * stride + s1);
-            FloatVector la = VectorWidth.levelsAsFloats(isA.mul(xa.sub(mnA)), 0, nmax);
-            FloatVector lb = VectorWidth.levelsAsFloats(isB.mul(xb.sub(mnB)), 0, nmax);
+            FloatVector la = isA.mul(xa.sub(mnA)).add(MAGIC).reinterpretAsInts().max(MAGIC_BITS).min(MAGIC_BITS + nmax)
+                    .reinterpretAsFloats().sub(MAGIC);
+            FloatVector lb = isB.mul(xb.sub(mnB)).add(MAGIC).reinterpretAsInts().max(MAGIC_BITS).min(MAGIC_BITS + nmax)
+                    .reinterpretAsFloats().sub(MAGIC);
             la.intoArray(laux, 2 * i * LANES);
             lb.intoArray(laux, (2 * i + 1) * LANES);
             FloatVector wla = wa.mul(la);
@@ -183,6 +222,57 @@ final class ScaleMinSearch {
         sl2B.intoArray(sumL2, LANES);
         sxlA.intoArray(sumXL, 0);
         sxlB.intoArray(sumXL, LANES);
+    }
+
+    /**
+     * The lanes of vector {@code state / LANES} whose candidate levels the magic domain may have got wrong, as
+     * bits: a lane with a non-finite value, or with {@code |iscale|·max(|max − min|, |lowest − min|)} not
+     * below the bound (NaN included). {@code |v|} is at most that times {@code (1 + 2^-24)^4}, for the roundings
+     * of {@code x − min}, of the product and of the check's own operations. A constant sub-block
+     * ({@code max == min} after step 2) never counts: {@link #finish} replaces its results.
+     */
+    private long lanesOutOfBound(int state) {
+        VectorSpecies<Float> sp = VectorWidth.F;
+        FloatVector mn = FloatVector.fromArray(sp, min, state);
+        FloatVector mx = FloatVector.fromArray(sp, max, state);
+        FloatVector span = mx.sub(mn).abs().max(FloatVector.fromArray(sp, lowest, state).sub(mn).abs());
+        FloatVector bound = FloatVector.fromArray(sp, iscale, state).abs().mul(span)
+                .add(FloatVector.fromArray(sp, nonFinite, state));
+        VectorMask<Float> exact = bound.compare(VectorOperators.LT, levelBound)
+                .or(mx.compare(VectorOperators.EQ, FloatVector.fromArray(sp, minAfterStep2, state)));
+        return exact.not().toLong();
+    }
+
+    /**
+     * Redoes lanes {@code lanes} (bits) of vector {@code v} (sub-blocks from {@code s}) the reference's way, one
+     * after the other: levels through nearest_int and the int clamp, and their sums in element order.
+     */
+    private void redoLanes(float[] xt, float[] wt, int stride, int s, long lanes, int v) {
+        for (long left = lanes; left != 0; left &= left - 1) {
+            redoLane(xt, wt, stride, s, v, Long.numberOfTrailingZeros(left));
+        }
+    }
+
+    private void redoLane(float[] xt, float[] wt, int stride, int s, int v, int lane) {
+        int state = v * LANES + lane;
+        float is = iscale[state];
+        float mn = min[state];
+        float sl = 0;
+        float sl2 = 0;
+        float sxl = 0;
+        for (int i = 0; i < n; i++) {
+            float x = xt[i * stride + s + lane];
+            float w = wt[i * stride + s + lane];
+            float l = Math.min(nmax, Math.max(0, QuantMath.nearestInt(is * (x - mn))));
+            laux[(2 * i + v) * LANES + lane] = l;
+            float wl = w * l;
+            sl += wl;
+            sl2 += wl * l;
+            sxl += wl * x;
+        }
+        sumL[state] = sl;
+        sumL2[state] = sl2;
+        sumXL[state] = sxl;
     }
 
     /**

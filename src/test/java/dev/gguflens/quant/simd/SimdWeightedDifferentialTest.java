@@ -52,4 +52,10 @@ class SimdWeightedDifferentialTest {
     void rowsOf512And4096AtOddOffsetsGiveTheReferencesBytes(GgmlType type) {
         assertEquals(List.of(), WeightedDifferential.otherRows(type, vectorized(type)));
     }
+
+    @ParameterizedTest
+    @MethodSource("types")
+    void outliersInUnimportantColumnsGiveTheReferencesBytes(GgmlType type) {
+        assertEquals(List.of(), WeightedDifferential.unimportantOutliers(type, vectorized(type)));
+    }
 }
