@@ -44,9 +44,6 @@ final class Q2KWeightedSearch {
     private static final float RMIN = -0.9f;
     private static final float RDELTA = 0.05f;
     private static final int NSTEP = 36;
-    /** 1.5·2^23 (quantizers.md §2.1) and its bits. */
-    private static final float MAGIC = 12582912.0f;
-    private static final int MAGIC_BITS = Float.floatToRawIntBits(MAGIC);
     /** Where |iscale·(x − min)| stays below this, magic-domain levels equal nearest_int's and rise with iscale. */
     private static final float SAFE = 2097152.0f;
     /** The first candidate's numerator {@code rmin + nmax}, as a real number (the float one is within 1e-7). */
@@ -272,8 +269,8 @@ final class Q2KWeightedSearch {
             FloatVector va = isA.mul(xa.sub(mnA));
             FloatVector vb = isB.mul(xb.sub(mnB));
             // clamp(nearest_int(v), 0, nmax) as a float, in the magic domain (|v| <= SAFE)
-            FloatVector la = va.add(MAGIC).reinterpretAsInts().max(MAGIC_BITS).min(MAGIC_BITS + NMAX).reinterpretAsFloats().sub(MAGIC);
-            FloatVector lb = vb.add(MAGIC).reinterpretAsInts().max(MAGIC_BITS).min(MAGIC_BITS + NMAX).reinterpretAsFloats().sub(MAGIC);
+            FloatVector la = VectorWidth.magicLevels(va, 0, NMAX, true);
+            FloatVector lb = VectorWidth.magicLevels(vb, 0, NMAX, true);
             la.intoArray(laux, a);
             lb.intoArray(laux, b);
             va.intoArray(args, a);
@@ -432,8 +429,7 @@ final class Q2KWeightedSearch {
         // below 0.001) down, in the magic domain clamped to 0..NSTEP+1 (+inf and the garbage of done lanes:
         // NSTEP+1)
         FloatVector t = threshold.sub(FIRST_NUMERATOR).mul(1.0f / RDELTA).add(0.499f);
-        FloatVector target = t.add(MAGIC).reinterpretAsInts().max(MAGIC_BITS).min(MAGIC_BITS + NSTEP + 1)
-                .reinterpretAsFloats().sub(MAGIC);
+        FloatVector target = VectorWidth.magicLevels(t, 0, NSTEP + 1, true);
         FloatVector step = k.add(1.0f);
         FloatVector next = step.max(target).blend(step, better.or(sp.maskAll(!jumps)));
         next.intoArray(candidate, state);

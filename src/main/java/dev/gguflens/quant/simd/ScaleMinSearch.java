@@ -20,9 +20,8 @@ import jdk.incubator.vector.VectorSpecies;
  * the few sub-blocks that need them (the C code's copy of {@code Laux} into {@code L} stores exactly
  * those values).
  *
- * <p>A candidate's levels take as few operations as exactness allows, as in {@link SymmetricSearch}: the bits
- * of {@code v + 1.5·2^23}, clamped as ints between those of {@code 1.5·2^23} and {@code 1.5·2^23 + nmax},
- * minus {@code 1.5·2^23}, are {@code clamp(nearest_int(v), 0, nmax)} as an exact float whenever
+ * <p>A candidate's levels take as few operations as exactness allows: they are computed in the magic domain
+ * ({@link VectorWidth#magicLevels}), {@code clamp(nearest_int(v), 0, nmax)} as an exact float whenever
  * {@code |v| < 2^22}. Here no bound on the values makes that hold for every lane that counts (an earlier
  * winner's min can leave {@code max − min} tiny), so each candidate checks it: a lane of finite values
  * whose {@code |iscale|·max(|max − min|, |lowest − min|)} is below {@value #LEVEL_BOUND}, half of 2^22 for
@@ -35,9 +34,6 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class ScaleMinSearch {
     private static final int LANES = VectorWidth.LANES;
-    /** 1.5·2^23 (quantizers.md §2.1) and its bits. */
-    private static final float MAGIC = 12582912.0f;
-    private static final int MAGIC_BITS = Float.floatToRawIntBits(MAGIC);
     /** 2^21: below it a candidate's levels in the magic domain are exact (see the class comment). */
     static final float LEVEL_BOUND = 2097152.0f;
 
@@ -199,10 +195,8 @@ final class ScaleMinSearch {
             FloatVector wa = FloatVector.fromArray(sp, wt, i * stride + s0);
             FloatVector xb = FloatVector.fromArray(sp, xt, i * stride + s1);
             FloatVector wb = FloatVector.fromArray(sp, wt, i * stride + s1);
-            FloatVector la = isA.mul(xa.sub(mnA)).add(MAGIC).reinterpretAsInts().max(MAGIC_BITS).min(MAGIC_BITS + nmax)
-                    .reinterpretAsFloats().sub(MAGIC);
-            FloatVector lb = isB.mul(xb.sub(mnB)).add(MAGIC).reinterpretAsInts().max(MAGIC_BITS).min(MAGIC_BITS + nmax)
-                    .reinterpretAsFloats().sub(MAGIC);
+            FloatVector la = VectorWidth.magicLevels(isA.mul(xa.sub(mnA)), 0, nmax, true);
+            FloatVector lb = VectorWidth.magicLevels(isB.mul(xb.sub(mnB)), 0, nmax, true);
             la.intoArray(laux, 2 * i * LANES);
             lb.intoArray(laux, (2 * i + 1) * LANES);
             FloatVector wla = wa.mul(la);

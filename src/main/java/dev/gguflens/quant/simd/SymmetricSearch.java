@@ -1,7 +1,6 @@
 package dev.gguflens.quant.simd;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -34,9 +33,6 @@ import jdk.incubator.vector.VectorSpecies;
 final class SymmetricSearch {
     /** Below this a group counts as all zero ({@code GROUP_MAX_EPS}). */
     static final float GROUP_MAX_EPS = 1e-15f;
-    /** 1.5·2^23 (quantizers.md §2.1) and its bits. */
-    private static final float MAGIC = 12582912.0f;
-    private static final int MAGIC_BITS = Float.floatToRawIntBits(MAGIC);
     /** Candidates whose sums one pass over the values computes (step 8 has 18). */
     private static final int BATCH = 3;
     /** Step 8's candidates: is = -9..9 without 0. */
@@ -202,11 +198,7 @@ final class SymmetricSearch {
      * without the lower bound where the caller knows {@code v > -nmax - 0.5}.
      */
     private FloatVector level(FloatVector v, boolean clampBelow) {
-        IntVector bits = v.add(MAGIC).reinterpretAsInts().min(MAGIC_BITS + nmax - 1);
-        if (clampBelow) {
-            bits = bits.max(MAGIC_BITS - nmax);
-        }
-        return bits.reinterpretAsFloats().sub(MAGIC);
+        return VectorWidth.magicLevels(v, -nmax, nmax - 1, clampBelow);
     }
 
     /**

@@ -36,6 +36,8 @@ final class VectorWidth {
 
     /** 1.5·2^23: adding it leaves round-half-even of the sum's integer part in the low mantissa bits (§2.1). */
     private static final float NEAREST_INT_MAGIC = 12582912.0f;
+    /** The bits of {@link #NEAREST_INT_MAGIC}: those of {@code v + 1.5·2^23} are these plus nearest_int(v) while |v| < 2^22. */
+    private static final int MAGIC_BITS = Float.floatToRawIntBits(NEAREST_INT_MAGIC);
 
     private VectorWidth() {
     }
@@ -57,6 +59,21 @@ final class VectorWidth {
     /** {@code clamp(nearest_int(v), lo, hi)} per lane (int compares: no NaN or signed-zero questions). */
     static IntVector levels(FloatVector v, int lo, int hi) {
         return nearestInt(v).max(lo).min(hi);
+    }
+
+    /**
+     * {@code clamp(nearest_int(v), lo, hi)} as an exact float, in the magic domain: the bits of {@code v + 1.5·2^23}
+     * clamped as ints between those of {@code 1.5·2^23 + lo} and {@code 1.5·2^23 + hi}, minus {@code 1.5·2^23}. Two
+     * operations fewer than {@link #levelsAsFloats}, and the same floats wherever {@code |v| < 2^22}, which the
+     * caller must make sure of. Without the lower clamp ({@code clampBelow} false) where the caller knows
+     * {@code v >= lo - 0.5}, which nearest_int cannot take below {@code lo}.
+     */
+    static FloatVector magicLevels(FloatVector v, int lo, int hi, boolean clampBelow) {
+        IntVector bits = v.add(NEAREST_INT_MAGIC).reinterpretAsInts().min(MAGIC_BITS + hi);
+        if (clampBelow) {
+            bits = bits.max(MAGIC_BITS + lo);
+        }
+        return bits.reinterpretAsFloats().sub(NEAREST_INT_MAGIC);
     }
 
     /** {@link #levels} as exact floats, for the float sums that use them. */
