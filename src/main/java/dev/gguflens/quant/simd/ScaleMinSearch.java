@@ -35,7 +35,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class ScaleMinSearch {
     private static final int LANES = VectorWidth.LANES;
     /** 2^21: below it a candidate's levels in the magic domain are exact (see the class comment). */
-    static final float LEVEL_BOUND = 2097152.0f;
+    private static final float LEVEL_BOUND = 2097152.0f;
     /** {@link #fitOf}'s answer: bit 0, a lane has a positive determinant; bit 1, a lane's fitted min is positive. */
     private static final int FITTED = 1;
     private static final int MIN_CAPPED = 2;
@@ -55,8 +55,6 @@ final class ScaleMinSearch {
     private final float rdelta;
     private final int nstep;
     private final boolean useMad;
-    /** Lanes whose level bound reaches this are redone the reference's way: {@link #LEVEL_BOUND}, or 0 in tests. */
-    private final float levelBound;
     /** The levels of the current candidate: element i of vector v at {@code (2i + v)·LANES}. */
     private final float[] laux;
     // lane state between the steps: vector 0 at [0, LANES), vector 1 at [LANES, 2·LANES)
@@ -84,12 +82,6 @@ final class ScaleMinSearch {
 
     /** A search of sub-blocks of {@code n} values with ggml's parameters ({@code nmax, rmin, rdelta, nstep, use_mad}). */
     ScaleMinSearch(int subBlocks, int n, int nmax, float rmin, float rdelta, int nstep, boolean useMad) {
-        this(subBlocks, n, nmax, rmin, rdelta, nstep, useMad, LEVEL_BOUND);
-    }
-
-    /** As above, redoing in scalar code every lane whose level bound reaches {@code levelBound} (tests pass 0: all). */
-    ScaleMinSearch(int subBlocks, int n, int nmax, float rmin, float rdelta, int nstep, boolean useMad, float levelBound) {
-        this.levelBound = levelBound;
         this.n = n;
         this.nmax = nmax;
         this.rmin = rmin;
@@ -235,7 +227,7 @@ final class ScaleMinSearch {
         FloatVector span = mx.sub(mn).abs().max(FloatVector.fromArray(sp, lowest, state).sub(mn).abs());
         FloatVector bound = FloatVector.fromArray(sp, iscale, state).abs().mul(span)
                 .add(FloatVector.fromArray(sp, nonFinite, state));
-        VectorMask<Float> exact = bound.compare(VectorOperators.LT, levelBound)
+        VectorMask<Float> exact = bound.compare(VectorOperators.LT, LEVEL_BOUND)
                 .or(mx.compare(VectorOperators.EQ, FloatVector.fromArray(sp, minAfterStep2, state)));
         return exact.not().toLong();
     }
