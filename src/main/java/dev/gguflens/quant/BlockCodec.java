@@ -70,6 +70,16 @@ public interface BlockCodec {
     void dequantize(byte[] src, int srcOff, float[] dst, int dstOff, int n);
 
     /**
+     * {@link #quantize}, then {@link #dequantize} of what it wrote into {@code decoded} from {@code decodedOff}: a round
+     * trip through the type. Codecs that hold the decoded values while they encode override it and skip the second
+     * pass (with the same bits).
+     */
+    default void quantizeAndDecode(float[] src, int srcOff, byte[] dst, int dstOff, float[] decoded, int decodedOff, int n) {
+        quantize(src, srcOff, dst, dstOff, n);
+        dequantize(dst, dstOff, decoded, decodedOff, n);
+    }
+
+    /**
      * The index of the first of {@code nBlocks} encoded blocks that {@code ggml_validate_row_data}
      * rejects (a scale that is NaN or infinite, ...), or -1 when all are valid. llama-quantize refuses
      * its output when this is not -1.

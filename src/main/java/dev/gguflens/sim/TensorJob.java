@@ -334,17 +334,17 @@ final class TensorJob {
         // here, and that call site showed as 5% of a fit's profile.
         byte[] q = s.q(count / type.blockSize() * type.typeSize());
         try {
-            variant.quantizer().quantize(s.x, off, q, 0, first, count);
+            variant.quantizer().quantizeAndDecode(s.x, off, q, 0, s.y(off + count), off, first, count);
         } catch (CodecAbortException e) {
             sums.failures()[v] = Aborts.codecAbort(source, target, s.x, off, first, count, e);
             return false;
         }
+        // (the decoded values of a block llama-quantize would refuse are never measured)
         long bad = target.firstInvalidBlock(q, 0, count / type.blockSize());
         if (bad >= 0) {
             sums.failures()[v] = Aborts.validationFailed(source, type, first + bad * type.blockSize());
             return false;
         }
-        target.dequantize(q, 0, s.y(off + count), off, count);
         return true;
     }
 

@@ -107,4 +107,17 @@ public final class TensorQuantizer {
             row = stop;
         }
     }
+
+    /**
+     * {@link #quantize}, and the encoded values decoded into {@code y} from {@code yOff}: without weights in one pass
+     * where the codec can ({@link BlockCodec#quantizeAndDecode}).
+     */
+    public void quantizeAndDecode(float[] x, int xOff, byte[] q, int qOff, float[] y, int yOff, long first, int count) {
+        if (importance == null) {
+            codec.quantizeAndDecode(x, xOff, q, qOff, y, yOff, count);
+        } else {
+            quantize(x, xOff, q, qOff, first, count);
+            codec.dequantize(q, qOff, y, yOff, count);
+        }
+    }
 }

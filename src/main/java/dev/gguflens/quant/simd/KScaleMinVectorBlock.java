@@ -114,9 +114,12 @@ final class KScaleMinVectorBlock {
 
     /**
      * Steps 2–3 for block {@code b} of the group, whose values are at {@code x[xo ..]}: writes d, dmin and
-     * the 12 scale bytes at {@code y[yo ..]} and leaves the block's levels in {@link #levels}.
+     * the 12 scale bytes at {@code y[yo ..]} and leaves the block's levels in {@link #levels}. Unless
+     * {@code decoded} is null, also writes there from {@code decodedOff} the 256 values the block decodes to,
+     * {@code dd·L − dm} with the very dd and dm that dequantize computes from the stored bytes (d times the
+     * 6-bit scale, dmin times the 6-bit min).
      */
-    void finishBlock(int b, float[] x, int xo, byte[] y, int yo) {
+    void finishBlock(int b, float[] x, int xo, byte[] y, int yo, float[] decoded, int decodedOff) {
         int first = b * group.perBlock;
         float[] scales = search.scale;
         float[] mins = search.theMin;
@@ -140,7 +143,7 @@ final class KScaleMinVectorBlock {
         }
         QuantMath.putU16(y, yo + D, Fp16.fromFloat(maxScale / 63.0f));
         QuantMath.putU16(y, yo + DMIN, Fp16.fromFloat(maxMin / 63.0f));
-        requantize(first, x, xo, y, yo);
+        requantize(first, x, xo, y, yo, decoded, decodedOff);
     }
 
     /**
@@ -157,21 +160,27 @@ final class KScaleMinVectorBlock {
         }
         QuantMath.putU16(y, yo + D, Fp16.fromFloat(scaleFit.scale[b]));
         QuantMath.putU16(y, yo + DMIN, Fp16.fromFloat(minFit.scale[b]));
-        requantize(b * group.perBlock, x, xo, y, yo);
+        requantize(b * group.perBlock, x, xo, y, yo, null, 0);
     }
 
-    /** Re-quantizes with the stored scales and mins; a zero scale keeps the search's levels. */
-    private void requantize(int first, float[] x, int xo, byte[] y, int yo) {
+    /**
+     * Re-quantizes with the stored scales and mins; a zero scale keeps the search's levels. Unless {@code decoded}
+     * is null, also decodes the levels there ({@link #finishBlock}).
+     */
+    private void requantize(int first, float[] x, int xo, byte[] y, int yo, float[] decoded, int decodedOff) {
         float d = QuantMath.f16(y, yo + D);
         float dmin = QuantMath.f16(y, yo + DMIN);
         for (int j = 0; j < group.perBlock; j++) {
             float dd = d * KScaleMin6.scale(y, yo + SCALES, j);
+            float dm = dmin * KScaleMin6.min(y, yo + SCALES, j);
             int xs = xo + SUB * j;
             if (dd == 0) {
                 Levels.scaledFromMin(x, xs, SUB, search.levelScale[first + j], search.levelMin[first + j], 0, nmax, levels, SUB * j);
             } else {
-                float dm = dmin * KScaleMin6.min(y, yo + SCALES, j);
                 Levels.shiftedDivided(x, xs, SUB, dm, dd, 0, nmax, levels, SUB * j);
+            }
+            if (decoded != null) {
+                Levels.decodeScaledShifted(levels, SUB * j, SUB, dd, dm, decoded, decodedOff + SUB * j);
             }
         }
     }

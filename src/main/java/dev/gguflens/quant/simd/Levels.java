@@ -65,4 +65,19 @@ final class Levels {
             bytes.intoArray(out, o + piece);
         }
     }
+
+    /**
+     * {@code y = dd·L − dm} for {@code len} levels (a multiple of 16) of {@code levels} from {@code o}, into {@code y}
+     * from {@code yo}: the K-quants' {@code d1·q − m1} decoding, each product and difference rounded once as there.
+     */
+    static void decodeScaledShifted(byte[] levels, int o, int len, float dd, float dm, float[] y, int yo) {
+        FloatVector scale = FloatVector.broadcast(VectorWidth.F, dd);
+        for (int piece = 0; piece < len; piece += 16) {
+            ByteVector bytes = VectorWidth.piece(levels, o + piece);
+            for (int p = 0; p < VectorWidth.PARTS; p++) {
+                scale.mul(VectorWidth.toFloats(VectorWidth.widen(bytes, p))).sub(dm)
+                        .intoArray(y, yo + piece + p * VectorWidth.LANES);
+            }
+        }
+    }
 }

@@ -40,6 +40,17 @@ final class Q5KVectorCodec implements BlockCodec {
 
     @Override
     public void quantize(float[] src, int srcOff, byte[] dst, int dstOff, int n) {
+        encode(src, srcOff, dst, dstOff, null, 0, n);
+    }
+
+    /** In one pass: the levels {@code requantize} computes are those the bytes hold (see {@link KScaleMinVectorBlock#finishBlock}). */
+    @Override
+    public void quantizeAndDecode(float[] src, int srcOff, byte[] dst, int dstOff, float[] decoded, int decodedOff, int n) {
+        encode(src, srcOff, dst, dstOff, decoded, decodedOff, n);
+    }
+
+    /** {@link #quantize}, and where {@code decoded} is not null the values the bytes decode to. */
+    private static void encode(float[] src, int srcOff, byte[] dst, int dstOff, float[] decoded, int decodedOff, int n) {
         // Q4_K's steps with make_qkx2_quants(32, 31, ..., -0.5f, 0.1f, 15, false)
         KScaleMinVectorBlock k = PLAIN.get();
         int nb = n / QK_K;
@@ -49,7 +60,7 @@ final class Q5KVectorCodec implements BlockCodec {
             k.searchGroup();
             for (int b = 0; b < g; b++) {
                 int yo = dstOff + (b0 + b) * BLOCK_BYTES;
-                k.finishBlock(b, src, srcOff + (b0 + b) * QK_K, dst, yo);
+                k.finishBlock(b, src, srcOff + (b0 + b) * QK_K, dst, yo, decoded, decodedOff + (b0 + b) * QK_K);
                 pack(k.levels, dst, yo);
             }
         }

@@ -30,6 +30,47 @@ final class Differential {
         problems.addAll(hazards(type, simd));
         problems.addAll(oddBlockCounts(type, simd));
         problems.addAll(arbitraryBlocks(type, simd));
+        problems.addAll(roundTrips(type, simd));
+        return problems;
+    }
+
+    /**
+     * {@code quantizeAndDecode} against the reference's {@code quantize} then {@code dequantize}: the same bytes, and
+     * the same float bits, on the §6 vectors, the hazards and odd block counts at odd offsets.
+     */
+    static List<String> roundTrips(GgmlType type, BlockCodec simd) {
+        List<String> problems = new ArrayList<>();
+        List<HazardInputs.Case> inputs = new ArrayList<>(HazardInputs.all());
+        inputs.add(new HazardInputs.Case("random", QuantVectors.random()));
+        inputs.add(new HazardInputs.Case("nasty", QuantVectors.nasty()));
+        BlockCodec ref = reference(type);
+        int qk = type.blockSize();
+        for (HazardInputs.Case c : inputs) {
+            for (int blocks : new int[] {c.values().length / qk, 3, 17}) {
+                int n = Math.min(blocks, c.values().length / qk - 1) * qk;
+                if (n <= 0) {
+                    n = c.values().length / qk * qk;
+                }
+                int off = c.values().length - n; // the last n values: an offset that is a multiple of nothing in particular
+                byte[] want = new byte[3 + ref.encodedBytes(n)];
+                byte[] got = new byte[want.length];
+                float[] wantY = new float[7 + n];
+                float[] gotY = new float[wantY.length];
+                ref.quantize(c.values(), off, want, 3, n);
+                ref.dequantize(want, 3, wantY, 7, n);
+                simd.quantizeAndDecode(c.values(), off, got, 3, gotY, 7, n);
+                String what = type + " round trip of " + c.name() + ", " + n / qk + " blocks";
+                if (!java.util.Arrays.equals(want, got)) {
+                    problems.add(what + ": other bytes than the reference's quantize");
+                }
+                for (int i = 0; i < wantY.length; i++) {
+                    if (Float.floatToRawIntBits(wantY[i]) != Float.floatToRawIntBits(gotY[i])) {
+                        problems.add(what + ": value " + (i - 7) + " is " + gotY[i] + ", the reference's round trip " + wantY[i]);
+                        break;
+                    }
+                }
+            }
+        }
         return problems;
     }
 
