@@ -42,6 +42,17 @@ final class Q6KVectorCodec implements BlockCodec {
 
     @Override
     public void quantize(float[] src, int srcOff, byte[] dst, int dstOff, int n) {
+        encode(src, srcOff, dst, dstOff, null, 0, n);
+    }
+
+    /** In one pass: the block's levels and stored scales are at hand once it is encoded ({@link #decode}). */
+    @Override
+    public void quantizeAndDecode(float[] src, int srcOff, byte[] dst, int dstOff, float[] decoded, int decodedOff, int n) {
+        encode(src, srcOff, dst, dstOff, decoded, decodedOff, n);
+    }
+
+    /** {@link #quantize}, and where {@code decoded} is not null the values the bytes decode to. */
+    private static void encode(float[] src, int srcOff, byte[] dst, int dstOff, float[] decoded, int decodedOff, int n) {
         // make_qx_quants(16, 32, x, L, 1, NULL) per sub-block
         Scratch s = PLAIN.get();
         SubBlocks group = s.group;
@@ -58,9 +69,13 @@ final class Q6KVectorCodec implements BlockCodec {
             for (int b = 0; b < g; b++) {
                 int xo = srcOff + (b0 + b) * QK_K;
                 int yo = dstOff + (b0 + b) * BLOCK_BYTES;
-                if (scales(search, b * group.perBlock, dst, yo, formula)) {
+                boolean written = scales(search, b * group.perBlock, dst, yo, formula);
+                if (written) {
                     levels(src, xo, formula, levels);
                     pack(levels, dst, yo);
+                }
+                if (decoded != null) {
+                    decode(written ? levels : null, dst, yo, decoded, decodedOff + (b0 + b) * QK_K);
                 }
             }
         }
@@ -178,6 +193,29 @@ final class Q6KVectorCodec implements BlockCodec {
             for (int p = 0; p < SUB; p += VectorWidth.LANES) {
                 FloatVector v = VectorWidth.floats(x, xo + SUB * j + p).div(divisor).mul(multiplier);
                 VectorWidth.levels(v, -32, 31).add(offset).intoArray(L, SUB * j + p);
+            }
+        }
+    }
+
+    /**
+     * The 256 values the block just written at {@code y[yo ..]} decodes to, into {@code out} from {@code o}: as
+     * {@link #dequantize}, {@code (d·scale)·(L − 32)} with the stored d and int8 scales, from the block's levels
+     * {@code L}, or for the all-zero block (levels null) {@code (0·0)·(−32)}, which is −0. The levels are the six bits
+     * the block holds: {@code 32 + clamp(.., -32, 31)}, or in a zero group (offset 0) the level of {@code x·0}, which is
+     * 0, or for a NaN x nearest_int's garbage of a quiet NaN, its payload (never negative) clamped to 31.
+     */
+    private static void decode(int[] levels, byte[] y, int yo, float[] out, int o) {
+        if (levels == null) {
+            Arrays.fill(out, o, o + QK_K, -0.0f);
+            return;
+        }
+        float d = QuantMath.f16(y, yo + D);
+        for (int j = 0; j < QK_K / SUB; j++) {
+            // (d*sc)*q: two roundings, as C evaluates d * sc[is] * q
+            FloatVector ds = FloatVector.broadcast(VectorWidth.F, d * y[yo + SCALES + j]);
+            for (int p = 0; p < SUB; p += VectorWidth.LANES) {
+                ds.mul(VectorWidth.toFloats(IntVector.fromArray(VectorWidth.I, levels, SUB * j + p).sub(32)))
+                        .intoArray(out, o + SUB * j + p);
             }
         }
     }

@@ -58,6 +58,12 @@ class SimdCodecDifferentialTest {
 
     @ParameterizedTest
     @MethodSource("types")
+    void quantizeAndDecodeGivesWhatItsBytesDecodeTo(GgmlType type) {
+        assertEquals(List.of(), Differential.roundTripsDecodeTheirBytes(type, vectorized(type)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("types")
     void arbitraryBlocksDecodeToTheSameBits(GgmlType type) {
         assertEquals(List.of(), Differential.arbitraryBlocks(type, vectorized(type)));
     }
