@@ -52,8 +52,16 @@ final class Levels {
         }
     }
 
-    /** {@code L = clamp(NI(iscale·(x − min)), lo, hi)} (make_qkx2_quants' winning levels). */
+    /**
+     * {@code L = clamp(NI(iscale·(x − min)), lo, hi)} (make_qkx2_quants' winning levels), all 0 for iscale 0: a
+     * constant sub-block, whose levels make_qkx2_quants sets to 0 whatever its values (a NaN among them would give
+     * nearest_int's garbage here).
+     */
     static void scaledFromMin(float[] x, int xs, int len, float iscale, float min, int lo, int hi, byte[] out, int o) {
+        if (iscale == 0) {
+            java.util.Arrays.fill(out, o, o + len, (byte) 0);
+            return;
+        }
         FloatVector is = FloatVector.broadcast(VectorWidth.F, iscale);
         for (int piece = 0; piece < len; piece += 16) {
             ByteVector bytes = ByteVector.zero(VectorWidth.BYTES16);

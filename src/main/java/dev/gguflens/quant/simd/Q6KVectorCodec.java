@@ -130,7 +130,8 @@ final class Q6KVectorCodec implements BlockCodec {
      * How step 4 computes the levels of each sub-block: {@code offset + clamp(NI(x / divisor · multiplier), -32, 31)}.
      * That is {@code 32 + clamp(NI(x/dd))} with the stored scale, or where dd is 0 the levels make_qx_quants
      * left: its winning iscale's ({@code 32 + clamp(NI(x·iscale))}), or 0 for a zero group. Dividing or
-     * multiplying by 1 is exact, so one formula serves all three, without a branch in the vector code.
+     * multiplying by 1 is exact, so one formula serves the first two; {@link #levels} fills a zero group (offset 0)
+     * with 0 itself.
      */
     private static final class LevelFormula {
         final float[] divisor = new float[QK_K / SUB];
@@ -190,6 +191,11 @@ final class Q6KVectorCodec implements BlockCodec {
             float divisor = formula.divisor[j];
             float multiplier = formula.multiplier[j];
             int offset = formula.offset[j];
+            if (offset == 0) {
+                // a zero group keeps make_qx_quants' levels, all 0, whatever its values (x·0 is NaN for a NaN x)
+                Arrays.fill(L, SUB * j, SUB * (j + 1), 0);
+                continue;
+            }
             for (int p = 0; p < SUB; p += VectorWidth.LANES) {
                 FloatVector v = VectorWidth.floats(x, xo + SUB * j + p).div(divisor).mul(multiplier);
                 VectorWidth.levels(v, -32, 31).add(offset).intoArray(L, SUB * j + p);
