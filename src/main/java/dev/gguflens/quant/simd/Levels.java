@@ -1,5 +1,6 @@
 package dev.gguflens.quant.simd;
 
+import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -59,7 +60,7 @@ final class Levels {
      */
     static void scaledFromMin(float[] x, int xs, int len, float iscale, float min, int lo, int hi, byte[] out, int o) {
         if (iscale == 0) {
-            java.util.Arrays.fill(out, o, o + len, (byte) 0);
+            Arrays.fill(out, o, o + len, (byte) 0);
             return;
         }
         FloatVector is = FloatVector.broadcast(VectorWidth.F, iscale);

@@ -207,8 +207,7 @@ final class Q6KVectorCodec implements BlockCodec {
      * The 256 values the block just written at {@code y[yo ..]} decodes to, into {@code out} from {@code o}: as
      * {@link #dequantize}, {@code (d·scale)·(L − 32)} with the stored d and int8 scales, from the block's levels
      * {@code L}, or for the all-zero block (levels null) {@code (0·0)·(−32)}, which is −0. The levels are the six bits
-     * the block holds: {@code 32 + clamp(.., -32, 31)}, or in a zero group (offset 0) the level of {@code x·0}, which is
-     * 0, or for a NaN x nearest_int's garbage of a quiet NaN, its payload (never negative) clamped to 31.
+     * the block holds: {@code 32 + clamp(.., -32, 31)}, or 0 in a zero group ({@link #levels}).
      */
     private static void decode(int[] levels, byte[] y, int yo, float[] out, int o) {
         if (levels == null) {
