@@ -130,9 +130,31 @@ public final class SourceRows {
         }
     }
 
+    /**
+     * Values {@code first .. first + count - 1} (whole blocks) read at once, as a {@code SourceRows} whose
+     * {@link #decode} takes element numbers of the whole tensor within that range and reads nothing more: for many
+     * small decodes of one range, one positional read instead of one each. Values already in memory (a chunk read
+     * from a stream) are not copied: this itself. The range stays in {@code buffers} until their next prefetch.
+     */
+    public SourceRows prefetch(long first, int count, Buffers buffers) {
+        if (file == null) {
+            return this;
+        }
+        GgmlType type = tensor.type();
+        int bs = type.blockSize();
+        if (first % bs != 0 || count % bs != 0) {
+            throw new IllegalArgumentException("values " + first + "+" + count + " are not whole " + type + " blocks");
+        }
+        ByteBuffer window = buffers.window(count / bs * type.typeSize());
+        file.readTensorBytes(tensor, first / bs * type.typeSize(), window);
+        return new SourceRows(tensor, null, MemorySegment.ofBuffer(window.flip()), codec, bigEndian, first);
+    }
+
     /** One thread's buffers for {@link #decode}: a range's bytes as read, then as bytes or 16-bit values for decoding. */
     public static final class Buffers {
         private ByteBuffer raw = ByteBuffer.allocateDirect(0);
+        /** What {@link #prefetch} read (apart from {@code raw}, which decoding from the file reuses). */
+        private ByteBuffer window = ByteBuffer.allocateDirect(0);
         private byte[] bytes = new byte[0];
         private short[] halves = new short[0];
 
@@ -142,6 +164,13 @@ public final class SourceRows {
                 raw = ByteBuffer.allocateDirect(n);
             }
             return raw.clear().limit(n);
+        }
+
+        ByteBuffer window(int n) {
+            if (window.capacity() < n) {
+                window = ByteBuffer.allocateDirect(n);
+            }
+            return window.clear().limit(n);
         }
 
         byte[] bytes(int n) {
