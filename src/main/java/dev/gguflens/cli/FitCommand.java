@@ -283,7 +283,7 @@ final class FitCommand implements Callable<Integer> {
      * is read once and encoded once per distinct target type (see {@link ErrorEngine#simulateAll}).
      */
     private List<FitReport.Option> measure(List<GgufFile> open, List<FitReport.Option> options, Sampling sampling, Cancellation cancel) {
-        PipelineSettings pipeline = threads == null ? PipelineSettings.defaults() : PipelineSettings.withThreads(threads);
+        PipelineSettings pipeline = PipelineSettings.forErrors(threads);
         // fit compares the options by the model's relative RMSE alone: no percentiles, no per-role or per-layer figures.
         SimulationSettings settings = new SimulationSettings(pipeline, sampling, SimulationSettings.Detail.SUMS);
         PrintWriter err = spec.commandLine().getErr();

@@ -378,7 +378,7 @@ final class SimulateCommand implements Callable<Integer> {
      */
     private List<SimulateReport> measure(List<SimulateReport> reports, ErrorOptions errors, boolean single, Cancellation cancel)
             throws FileFailure {
-        PipelineSettings pipeline = threads == null ? PipelineSettings.defaults() : PipelineSettings.withThreads(threads);
+        PipelineSettings pipeline = PipelineSettings.forErrors(threads);
         SimulationSettings settings = new SimulationSettings(pipeline, errors.sampling());
         PrintWriter err = spec.commandLine().getErr();
         List<SimulateReport> measured = new ArrayList<>();

@@ -34,11 +34,6 @@ public record SimulationSettings(PipelineSettings pipeline, Sampling sampling, D
         this(pipeline, sampling, Detail.FULL);
     }
 
-    /** Every block, on every core, every figure. */
-    public static SimulationSettings defaults() {
-        return new SimulationSettings(PipelineSettings.defaults(), null);
-    }
-
     public SimulationSettings withSampling(Sampling s) {
         return new SimulationSettings(pipeline, s, detail);
     }
