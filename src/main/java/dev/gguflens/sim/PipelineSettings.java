@@ -20,7 +20,7 @@ public record PipelineSettings(int threads, int chunkElements) {
     /**
      * 1 Mi values: the error engine's chunks ({@link #forErrors}). Its workers hold a piece of a chunk at a time and
      * hand back only sums, so a chunk's size costs no memory there, and every hand-over wakes a thread: on a 1 GB
-     * model, 1,900 chunks of the default size cost about 0.1 s of CPU more than 470 of these (bench/README.md).
+     * model, 1,900 chunks of the default size cost 0.15-0.2 s of CPU more than 470 of these (bench/README.md).
      */
     public static final int ERROR_CHUNK_ELEMENTS = 1 << 20;
 

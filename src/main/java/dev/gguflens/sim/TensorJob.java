@@ -28,7 +28,7 @@ final class TensorJob {
     private static final int PIECE = 16 * 1024;
     /**
      * Source bytes a full run reads at once, for several pieces ({@link SourceRows#prefetch}): one positional read
-     * per piece was 30,000 system calls on a 1 GB F16 model, 0.1 s of CPU (bench/README.md); a window still fits
+     * per piece was 30,000 system calls on a 1 GB F16 model, about 0.2 s of CPU (bench/README.md); a window still fits
      * the core's cache beside a piece's work.
      */
     private static final int WINDOW_BYTES = 256 * 1024;
