@@ -97,13 +97,10 @@ public final class SourceRows {
      *                null for fresh ones
      */
     public void decode(long first, int count, float[] dst, int dstOff, Buffers buffers) {
+        checkWholeBlocks(first, count);
         GgmlType type = tensor.type();
-        int bs = type.blockSize();
-        if (first % bs != 0 || count % bs != 0) {
-            throw new IllegalArgumentException("values " + first + "+" + count + " are not whole " + type + " blocks");
-        }
-        long byteOff = (first - firstElement) / bs * type.typeSize();
-        int nBytes = count / bs * type.typeSize();
+        long byteOff = bytesOf(first - firstElement);
+        int nBytes = (int) bytesOf(count);
         Buffers b = buffers != null ? buffers : new Buffers();
         MemorySegment src = data;
         if (file != null) {
@@ -140,14 +137,24 @@ public final class SourceRows {
         if (file == null) {
             return this;
         }
+        checkWholeBlocks(first, count);
+        ByteBuffer window = buffers.window((int) bytesOf(count));
+        file.readTensorBytes(tensor, bytesOf(first), window);
+        return new SourceRows(tensor, null, MemorySegment.ofBuffer(window.flip()), codec, bigEndian, first);
+    }
+
+    /** Refuses a range of values that does not start and end on the source type's block boundaries. */
+    private void checkWholeBlocks(long first, int count) {
         GgmlType type = tensor.type();
-        int bs = type.blockSize();
-        if (first % bs != 0 || count % bs != 0) {
+        if (first % type.blockSize() != 0 || count % type.blockSize() != 0) {
             throw new IllegalArgumentException("values " + first + "+" + count + " are not whole " + type + " blocks");
         }
-        ByteBuffer window = buffers.window(count / bs * type.typeSize());
-        file.readTensorBytes(tensor, first / bs * type.typeSize(), window);
-        return new SourceRows(tensor, null, MemorySegment.ofBuffer(window.flip()), codec, bigEndian, first);
+    }
+
+    /** The bytes that {@code values} values (whole blocks) take in the source type. */
+    private long bytesOf(long values) {
+        GgmlType type = tensor.type();
+        return values / type.blockSize() * type.typeSize();
     }
 
     /** One thread's buffers for {@link #decode}: a range's bytes as read, then as bytes or 16-bit values for decoding. */

@@ -5,6 +5,7 @@ import dev.gguflens.quant.BlockCodec;
 import dev.gguflens.quant.Codecs;
 import dev.gguflens.quant.QuantVectors;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -79,7 +80,7 @@ final class Differential {
                 ref.dequantize(want, 3, wantY, 7, n);
                 simd.quantizeAndDecode(c.values(), off, got, 3, gotY, 7, n);
                 String what = type + " round trip of " + c.name() + ", " + n / qk + " blocks";
-                if (!java.util.Arrays.equals(want, got)) {
+                if (!Arrays.equals(want, got)) {
                     problems.add(what + ": other bytes than the reference's quantize");
                 }
                 for (int i = 0; i < wantY.length; i++) {
@@ -117,7 +118,7 @@ final class Differential {
         float[] random = QuantVectors.random();
         int qk = type.blockSize();
         for (int blocks : new int[] {1, 2, 3, 5, 7, 17, 33}) {
-            float[] slice = java.util.Arrays.copyOfRange(random, 0, 3 + blocks * qk);
+            float[] slice = Arrays.copyOfRange(random, 0, 3 + blocks * qk);
             System.arraycopy(random, qk * blocks, slice, 3, blocks * qk);
             problems.addAll(compare(type, simd, slice, 3, 5, blocks + " blocks at offset 3"));
         }
