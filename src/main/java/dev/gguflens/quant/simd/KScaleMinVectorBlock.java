@@ -73,6 +73,14 @@ final class KScaleMinVectorBlock {
 
     /** Step 1 for every sub-block of the loaded group: weights {@code av_x + |x|}, then make_qkx2_quants. */
     void searchGroup() {
+        averageWeights();
+        for (int s0 = 0; s0 < group.count; s0 += 2 * VectorWidth.LANES) {
+            search.run(group.x, weights, group.count, s0);
+        }
+    }
+
+    /** The weights {@code av_x + |x|} of every sub-block of the loaded group. */
+    private void averageWeights() {
         VectorSpecies<Float> sp = VectorWidth.F;
         float[] xt = group.x;
         int stride = group.count;
@@ -87,9 +95,6 @@ final class KScaleMinVectorBlock {
             for (int i = 0; i < SUB; i++) {
                 avX.add(FloatVector.fromArray(sp, xt, i * stride + s0).abs()).intoArray(weights, i * stride + s0);
             }
-        }
-        for (int s0 = 0; s0 < stride; s0 += 2 * VectorWidth.LANES) {
-            search.run(xt, weights, stride, s0);
         }
     }
 

@@ -293,8 +293,16 @@ final class ScaleMinSearch {
         FloatVector thisMin = sl2.mul(sx).sub(sl.mul(sxl)).div(d);
         thisMin.intoArray(fitMin, state);
         // a capped min (rare) also changes the scale: capScale, only then, so that most candidates do without its division
-        return (d.compare(VectorOperators.GT, 0.0f).anyTrue() ? FITTED : 0)
-                | (thisMin.compare(VectorOperators.GT, 0.0f).anyTrue() ? MIN_CAPPED : 0);
+        return FITTED * anyLane(d.compare(VectorOperators.GT, 0.0f)) | MIN_CAPPED * anyLane(thisMin.compare(VectorOperators.GT, 0.0f));
+    }
+
+    /**
+     * 1 if any lane of {@code m} is set, else 0, without a branch: C2 compiled {@code anyTrue() ? .. : ..} as a branch
+     * and, since a capped min never showed in the early profile, as a trap that recompiled the method when it did.
+     */
+    private static int anyLane(VectorMask<Float> m) {
+        long bits = m.toLong();
+        return (int) ((bits | -bits) >>> 63);
     }
 
     /** Where the fitted min is positive: min 0 and scale {@code sum_xl/sum_l2}. */
