@@ -1,5 +1,8 @@
 package dev.gguflens.quant.ref;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
 /**
  * ggml's scalar conversions between float and fp16 / bf16 (reference/quantizers.md §4), which differ
  * from Java's built-ins only for NaN.
@@ -38,18 +41,31 @@ public final class Fp16 {
         for (int i = 0; i < n; i++) {
             dst[dstOff + i] = Float.float16ToFloat(src[i]);
         }
-        // bit 15 of (exponent + 0x400) is set exactly when the exponent is all ones; an OR over all is a vector reduction
-        int any = 0;
-        for (int i = 0; i < n; i++) {
-            any |= (src[i] & 0x7C00) + 0x0400;
-        }
-        if ((any & 0x8000) != 0) {
+        if (anyInfOrNaN(src, n)) {
             for (int i = 0; i < n; i++) {
                 if ((src[i] & 0x7C00) == 0x7C00) {
                     dst[dstOff + i] = toFloat(src[i]);
                 }
             }
         }
+    }
+
+    /**
+     * Whether any of the first {@code n} halves has all its exponent bits set (Inf or NaN). Bit 15 of
+     * {@code (h & 0x7C00) + 0x0400} is set exactly then, so an OR over all of them answers. The halves are read two
+     * per int: C2 turns that loop into vector code, while over the shorts themselves (each widened to an int) it stays
+     * scalar, 0.3 ns per value, six times the conversion itself. Neither half's sum carries into the other.
+     */
+    static boolean anyInfOrNaN(short[] src, int n) {
+        MemorySegment pairs = MemorySegment.ofArray(src);
+        int any = 0;
+        for (long i = 0; i < n / 2; i++) {
+            any |= (pairs.get(ValueLayout.JAVA_INT_UNALIGNED, 4 * i) & 0x7C007C00) + 0x04000400;
+        }
+        if ((n & 1) != 0) {
+            any |= (src[n - 1] & 0x7C00) + 0x0400;
+        }
+        return (any & 0x80008000) != 0;
     }
 
     /** fp32 → bf16 as {@code ggml_compute_fp32_to_bf16}: round to nearest even, NaN forced quiet, no flushing. */

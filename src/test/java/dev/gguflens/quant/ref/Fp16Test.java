@@ -68,6 +68,26 @@ class Fp16Test {
     }
 
     @Test
+    void infOrNaNIsFoundAtEveryPositionOfAPairAndInAnOddLastHalf() {
+        short[] finite = {0x3C00, 0x7BFF, (short) 0xFBFF, 0x0001, 0x03FF, (short) 0x8000, 0x7800};
+        for (short special : new short[] {0x7C00, (short) 0xFC00, 0x7C01, 0x7E00, (short) 0xFFFF}) {
+            for (int at = 0; at < finite.length; at++) {
+                short[] halves = finite.clone();
+                halves[at] = special;
+                for (int n = 0; n <= halves.length; n++) {
+                    assertEquals(n > at, Fp16.anyInfOrNaN(halves, n),
+                            "half " + Integer.toHexString(special & 0xFFFF) + " at " + at + ", n " + n);
+                }
+            }
+        }
+        assertTrue(!Fp16.anyInfOrNaN(finite, finite.length), "the largest finite halves are finite");
+        short[] oddLast = {0x3C00, 0x3C00, 0x7E01};
+        float[] got = new float[3];
+        Fp16.toFloats(oddLast, 3, got, 0);
+        assertEquals(0x7FC00000 | 0x201 << 13, Float.floatToRawIntBits(got[2]), "the odd last half is fixed up too");
+    }
+
+    @Test
     void bulkBf16DecodeGivesEveryValuesBits() {
         assertEveryValueConverts(Fp16::bf16ToFloats, b -> b << 16);
     }
