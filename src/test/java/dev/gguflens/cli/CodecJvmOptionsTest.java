@@ -24,7 +24,8 @@ class CodecJvmOptionsTest {
     private static final Path DIRECTIVES = Path.of("src/main/jvm/vector-directives.json");
     private static final Path OPTIONS = Path.of("src/main/jvm/codec.options");
     private static final Pattern SCALED_PACKAGE = Pattern.compile("CompileThresholdScaling,(dev\\.gguflens\\.[a-z.]+)\\.\\*::\\*,");
-    private static final Pattern METHOD = Pattern.compile("\"-(dev/gguflens/[a-z/]+)/([A-Za-z0-9]+)\\.([A-Za-z0-9]+)\"");
+    /** A method of gguflens the directives name: in an inline list ({@code "-..."}) or as a match ({@code "..."}). */
+    private static final Pattern METHOD = Pattern.compile("\"-?(dev/gguflens/[a-z/]+)/([A-Za-z0-9]+)\\.([A-Za-z0-9]+)\"");
 
     @Test
     void theDirectivesNameMethodsThatExist() throws Exception {

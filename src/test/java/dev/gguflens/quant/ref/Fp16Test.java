@@ -1,6 +1,7 @@
 package dev.gguflens.quant.ref;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
@@ -80,7 +81,7 @@ class Fp16Test {
                 }
             }
         }
-        assertTrue(!Fp16.anyInfOrNaN(finite, finite.length), "the largest finite halves are finite");
+        assertFalse(Fp16.anyInfOrNaN(finite, finite.length), "the largest finite halves are finite");
         short[] oddLast = {0x3C00, 0x3C00, 0x7E01};
         float[] got = new float[3];
         Fp16.toFloats(oddLast, 3, got, 0);
